@@ -1,0 +1,10 @@
+//! Finds packages in images and root filesystems.
+//!
+//! The [`walker`] streams every layer of an image once, hands each file that some
+//! [`Cataloger`] wants to it, and merges the per-layer results through the image's
+//! whiteouts into the final package list.
+
+mod cataloger;
+pub mod catalogers;
+
+pub use cataloger::{CatalogError, Cataloger, FileInput, FileMeta, Output};

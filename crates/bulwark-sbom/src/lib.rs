@@ -1,0 +1,1 @@
+//! SBOM formats. STUB: to be written (formats helper).
