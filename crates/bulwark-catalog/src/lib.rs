@@ -4,6 +4,8 @@
 //! [`Cataloger`] wants to it, and merges the per-layer results through the image's
 //! whiteouts into the final package list.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
+
 mod cataloger;
 pub mod catalogers;
 
