@@ -8,5 +8,13 @@
 
 mod cataloger;
 pub mod catalogers;
+pub mod walk;
+pub mod gobuildinfo;
+mod java;
+pub mod rpm;
+#[cfg(test)]
+mod test_support;
+mod util;
 
 pub use cataloger::{CatalogError, Cataloger, FileInput, FileMeta, Output};
+pub use walk::{Limits, WalkError, WalkOptions, catalog_dir, catalog_image};

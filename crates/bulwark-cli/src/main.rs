@@ -1,6 +1,8 @@
 //! `bulwark`: a secure container supply chain in one binary.
 
 mod commands;
+mod env;
+mod progress;
 
 use std::process::ExitCode;
 

@@ -5,6 +5,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
 /// A validated content digest such as `sha256:9f86d0...`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -28,6 +30,29 @@ impl Digest {
     /// Builds a sha256 digest from its lowercase hex encoding.
     pub fn sha256_hex(hex: &str) -> Result<Self, DigestError> {
         format!("sha256:{hex}").parse()
+    }
+
+    /// Builds a digest from a finished hash: `sha256` for 32 bytes, `sha512` for 64.
+    /// Returns `None` for any other length.
+    pub fn from_hash(hash: &[u8]) -> Option<Self> {
+        let algorithm = match hash.len() {
+            32 => "sha256",
+            64 => "sha512",
+            _ => return None,
+        };
+        let mut hex = String::with_capacity(hash.len() * 2);
+        for b in hash {
+            for nibble in [b >> 4, b & 0xf] {
+                // A nibble is always < 16, so the lookup always succeeds.
+                if let Some(&c) = HEX.get(usize::from(nibble)) {
+                    hex.push(char::from(c));
+                }
+            }
+        }
+        Some(Self {
+            algorithm: algorithm.to_string(),
+            hex,
+        })
     }
 
     /// The algorithm name, e.g. `sha256`.
@@ -110,6 +135,14 @@ mod tests {
         assert_eq!(d.algorithm(), "sha256");
         assert_eq!(d.short(), "sha256:aaaaaaaaaaaa");
         assert!(format!("sha512:{}", "0".repeat(128)).parse::<Digest>().is_ok());
+    }
+
+    #[test]
+    fn from_hash_encodes_hex() {
+        let d = Digest::from_hash(&[0xab; 32]).unwrap();
+        assert_eq!(d.to_string(), format!("sha256:{}", "ab".repeat(32)));
+        assert_eq!(Digest::from_hash(&[0; 64]).unwrap().algorithm(), "sha512");
+        assert!(Digest::from_hash(&[0; 20]).is_none());
     }
 
     #[test]

@@ -56,6 +56,9 @@ pub fn run(cli: Cli) -> ExitCode {
             for cause in err.chain().skip(1) {
                 eprintln!("  caused by: {cause}");
             }
+            if let Some(hint) = hint(&err) {
+                eprintln!("hint: {hint}");
+            }
             ExitCode::from(2)
         }
     }
@@ -76,5 +79,19 @@ fn init_logging(global: &GlobalArgs) {
     match global.log_format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.with_target(false).without_time().init(),
+    }
+}
+
+/// A line telling the user what they can do about common errors.
+fn hint(err: &anyhow::Error) -> Option<&'static str> {
+    let text = format!("{err:#}").to_ascii_lowercase();
+    if text.contains("unauthorized") || text.contains("status 401") {
+        Some("pass --username with BULWARK_REGISTRY_PASSWORD (or --password-stdin), or log in with `docker login`")
+    } else if text.contains("no image for platform") {
+        Some("pick one with --platform OS/ARCH, or scan them all with --all-platforms")
+    } else if text.contains("digest mismatch") || text.contains("does not match its digest") {
+        Some("the image content is not what its manifest says: it is corrupt or has been tampered with")
+    } else {
+        None
     }
 }

@@ -1,0 +1,35 @@
+//! Where tests find the shared real-world test data.
+
+use std::path::PathBuf;
+
+/// The shared test data directory: `$BULWARK_TESTDATA`, else `../shared/testdata` beside
+/// the repository.
+pub fn testdata() -> PathBuf {
+    std::env::var_os("BULWARK_TESTDATA").map_or_else(
+        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/testdata")),
+        PathBuf::from,
+    )
+}
+
+/// The content of `path` (no leading `/`) from the layers of a `docker save` archive; the
+/// last layer holding it wins. Panics when it is missing: for tests only.
+pub fn docker_archive_file(archive: &std::path::Path, path: &str) -> Vec<u8> {
+    use std::io::Read;
+    let mut found = None;
+    let mut outer = tar::Archive::new(std::fs::File::open(archive).unwrap());
+    for layer in outer.entries().unwrap() {
+        let layer = layer.unwrap();
+        if !layer.path().unwrap().to_string_lossy().ends_with("layer.tar") {
+            continue;
+        }
+        for entry in tar::Archive::new(layer).entries().unwrap() {
+            let mut entry = entry.unwrap();
+            if entry.path().unwrap().to_string_lossy().trim_start_matches("./") == path {
+                let mut data = Vec::new();
+                entry.read_to_end(&mut data).unwrap();
+                found = Some(data);
+            }
+        }
+    }
+    found.unwrap_or_else(|| panic!("{path} not in {}", archive.display()))
+}

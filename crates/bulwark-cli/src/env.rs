@@ -1,0 +1,9 @@
+//! Every environment variable Bulwark reads, in one place.
+
+/// Registry user name for `registry:` sources (same as `--username`).
+pub const REGISTRY_USERNAME: &str = "BULWARK_REGISTRY_USERNAME";
+/// Registry password or token for `registry:` sources (same as `--password`; prefer this
+/// or `--password-stdin` to a flag, which other users can see in the process list).
+pub const REGISTRY_PASSWORD: &str = "BULWARK_REGISTRY_PASSWORD";
+/// Where Docker's `config.json` lives (Docker's own variable).
+pub const DOCKER_CONFIG: &str = "DOCKER_CONFIG";
