@@ -48,7 +48,10 @@ pub struct Output {
 pub enum CatalogError {
     /// The file is not in the format the cataloger expects, or is corrupt.
     #[error("malformed {format}: {reason}")]
-    Malformed { format: &'static str, reason: String },
+    Malformed {
+        format: &'static str,
+        reason: String,
+    },
     /// A size or depth limit was hit (zip bomb, absurd record count, ...).
     #[error("{what} exceeds the limit of {limit}")]
     LimitExceeded { what: String, limit: u64 },

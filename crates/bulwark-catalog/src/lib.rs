@@ -4,17 +4,25 @@
 //! [`Cataloger`] wants to it, and merges the per-layer results through the image's
 //! whiteouts into the final package list.
 
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
 
 mod cataloger;
 pub mod catalogers;
-pub mod walk;
 pub mod gobuildinfo;
 mod java;
 pub mod rpm;
 #[cfg(test)]
 mod test_support;
 mod util;
+pub mod walk;
 
 pub use cataloger::{CatalogError, Cataloger, FileInput, FileMeta, Output};
 pub use walk::{Limits, WalkError, WalkOptions, catalog_dir, catalog_image};

@@ -6,7 +6,12 @@ use std::path::PathBuf;
 /// the repository.
 pub fn testdata() -> PathBuf {
     std::env::var_os("BULWARK_TESTDATA").map_or_else(
-        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/testdata")),
+        || {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../../shared/testdata"
+            ))
+        },
         PathBuf::from,
     )
 }
@@ -19,12 +24,14 @@ pub fn docker_archive_file(archive: &std::path::Path, path: &str) -> Vec<u8> {
     let mut outer = tar::Archive::new(std::fs::File::open(archive).unwrap());
     for layer in outer.entries().unwrap() {
         let layer = layer.unwrap();
-        if !layer.path().unwrap().to_string_lossy().ends_with("layer.tar") {
+        let name = layer.path().unwrap().to_string_lossy().into_owned();
+        if !name.ends_with("layer.tar") {
             continue;
         }
         for entry in tar::Archive::new(layer).entries().unwrap() {
             let mut entry = entry.unwrap();
-            if entry.path().unwrap().to_string_lossy().trim_start_matches("./") == path {
+            let name = entry.path().unwrap().to_string_lossy().into_owned();
+            if name.trim_start_matches("./") == path {
                 let mut data = Vec::new();
                 entry.read_to_end(&mut data).unwrap();
                 found = Some(data);

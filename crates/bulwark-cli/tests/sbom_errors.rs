@@ -1,6 +1,11 @@
 //! Broken and hostile input through the whole CLI: clear errors naming what is wrong,
 //! exit code 2, never a panic.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod common;
 
@@ -79,7 +84,8 @@ fn truncated_archives_are_rejected() {
     let err = fails_cleanly(&format!("oci-archive:{}", cut.display()));
     assert!(err.contains("cut.oci.tar"), "{err}");
 
-    let gz = fs::read(testdata().join("fixtures/trivy/pkg/fanal/test/testdata/alpine-310.tar.gz")).unwrap();
+    let gz = fs::read(testdata().join("fixtures/trivy/pkg/fanal/test/testdata/alpine-310.tar.gz"))
+        .unwrap();
     let cut_gz = tmp.path().join("cut.tar.gz");
     fs::write(&cut_gz, &gz[..gz.len() / 3]).unwrap();
     let err = fails_cleanly(&format!("docker-archive:{}", cut_gz.display()));
@@ -112,8 +118,20 @@ fn sbom_round_trips_through_cyclonedx_and_spdx() {
     let tmp = tempfile::tempdir().unwrap();
     for format in ["cyclonedx-json", "spdx-json", "json"] {
         let file = tmp.path().join(format!("out.{format}"));
-        let out = bulwark(&["sbom", &src, "-q", "--format", format, "--output", file.to_str().unwrap()]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = bulwark(&[
+            "sbom",
+            &src,
+            "-q",
+            "--format",
+            format,
+            "--output",
+            file.to_str().unwrap(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let back = sbom_json(&format!("sbom:{}", file.display()));
         assert_eq!(packages(&back, "apk"), original, "{format}");
     }
@@ -126,14 +144,22 @@ fn dir_source_reads_a_root_filesystem() {
     fs::create_dir_all(root.join("var/lib/dpkg")).unwrap();
     fs::create_dir_all(root.join("etc")).unwrap();
     fs::copy(
-        testdata().join("fixtures/syft/syft/pkg/cataloger/debian/testdata/var/lib/dpkg/status.d/single"),
+        testdata()
+            .join("fixtures/syft/syft/pkg/cataloger/debian/testdata/var/lib/dpkg/status.d/single"),
         root.join("var/lib/dpkg/status"),
     )
     .unwrap();
-    fs::write(root.join("etc/os-release"), "ID=debian\nVERSION_ID=\"12\"\n").unwrap();
+    fs::write(
+        root.join("etc/os-release"),
+        "ID=debian\nVERSION_ID=\"12\"\n",
+    )
+    .unwrap();
     let doc = sbom_json(&format!("dir:{}", root.display()));
     let deb = packages(&doc, "deb");
     assert!(deb.iter().any(|(n, _)| n == "apt"), "{deb:?}");
     assert_eq!(doc["distro"]["id"], "debian");
-    assert_eq!(doc["packages"][0]["locations"][0]["path"], "/var/lib/dpkg/status");
+    assert_eq!(
+        doc["packages"][0]["locations"][0]["path"],
+        "/var/lib/dpkg/status"
+    );
 }

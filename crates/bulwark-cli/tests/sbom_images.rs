@@ -1,6 +1,11 @@
 //! End to end: `bulwark sbom` on real images in every form, against the ground truth that
 //! dpkg-query and the packages' own metadata produced when the images were built.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod common;
 
@@ -10,8 +15,14 @@ fn forms(name: &str) -> Vec<String> {
     let dir = images();
     vec![
         format!("oci:{}:1", dir.join(format!("{name}.oci")).display()),
-        format!("oci-archive:{}", dir.join(format!("{name}.oci.tar")).display()),
-        format!("docker-archive:{}", dir.join(format!("{name}.docker.tar")).display()),
+        format!(
+            "oci-archive:{}",
+            dir.join(format!("{name}.oci.tar")).display()
+        ),
+        format!(
+            "docker-archive:{}",
+            dir.join(format!("{name}.docker.tar")).display()
+        ),
     ]
 }
 
@@ -23,8 +34,16 @@ fn check_image(name: &str) {
     let mut first: Option<serde_json::Value> = None;
     for source in forms(name) {
         let doc = sbom_json(&source);
-        assert_eq!(packages(&doc, "deb"), dpkg_truth, "dpkg packages of {source}");
-        assert_eq!(packages(&doc, "pypi"), python_truth, "python packages of {source}");
+        assert_eq!(
+            packages(&doc, "deb"),
+            dpkg_truth,
+            "dpkg packages of {source}"
+        );
+        assert_eq!(
+            packages(&doc, "pypi"),
+            python_truth,
+            "python packages of {source}"
+        );
         assert_eq!(packages(&doc, "npm"), npm_truth, "npm packages of {source}");
         assert_eq!(doc["distro"]["id"], "debian", "{source}");
         assert_eq!(doc["distro"]["version_id"], "12", "{source}");
@@ -32,12 +51,22 @@ fn check_image(name: &str) {
         for p in doc["packages"].as_array().unwrap() {
             let loc = &p["locations"][0];
             assert!(loc["path"].as_str().unwrap().starts_with('/'), "{p}");
-            assert!(loc["layer"]["diff_id"].as_str().unwrap().starts_with("sha256:"), "{p}");
+            assert!(
+                loc["layer"]["diff_id"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("sha256:"),
+                "{p}"
+            );
             assert!(p["purl"].as_str().unwrap().starts_with("pkg:"), "{p}");
         }
         // The same image in another form gives the same packages.
         if let Some(f) = &first {
-            assert_eq!(f["packages"].as_array().unwrap().len(), doc["packages"].as_array().unwrap().len(), "{source}");
+            assert_eq!(
+                f["packages"].as_array().unwrap().len(),
+                doc["packages"].as_array().unwrap().len(),
+                "{source}"
+            );
         } else {
             first = Some(doc);
         }
@@ -73,7 +102,10 @@ fn debian_rich_deleted_python_package_is_not_reported() {
             .unwrap_or_else(|| panic!("{eco} {name} not found"))
     };
     assert_eq!(layer_of("deb", "base-files"), 0);
-    assert!(layer_of("deb", "python3") > 0, "python3 was installed by a later layer");
+    assert!(
+        layer_of("deb", "python3") > 0,
+        "python3 was installed by a later layer"
+    );
     assert!(layer_of("pypi", "Django") > layer_of("deb", "python3"));
 }
 
@@ -93,7 +125,10 @@ fn debian_rich_source_packages_match_dpkg() {
             .find(|p| p["ecosystem"] == "deb" && p["name"] == name)
             .unwrap();
         let got_name = p["source"]["name"].as_str().unwrap_or(name);
-        let got_version = p["source"]["version"].as_str().or(p["version"].as_str()).unwrap();
+        let got_version = p["source"]["version"]
+            .as_str()
+            .or(p["version"].as_str())
+            .unwrap();
         assert_eq!(got_name, source, "source of {name}");
         assert_eq!(got_version, source_version, "source version of {name}");
         checked += 1;
@@ -107,7 +142,10 @@ fn alpine_310_has_its_14_apk_packages() {
     let doc = sbom_json(&format!("docker-archive:{}", tar.display()));
     let apk = packages(&doc, "apk");
     assert_eq!(apk.len(), 14, "{apk:?}");
-    assert!(apk.contains(&("musl".to_string(), "1.1.22-r3".to_string())), "{apk:?}");
+    assert!(
+        apk.contains(&("musl".to_string(), "1.1.22-r3".to_string())),
+        "{apk:?}"
+    );
     assert_eq!(doc["distro"]["id"], "alpine");
 }
 

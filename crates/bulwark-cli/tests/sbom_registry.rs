@@ -1,7 +1,12 @@
 //! End to end over the network: push the real Debian image to the Go `docker-registry`
 //! on 127.0.0.1 with skopeo, then `bulwark sbom registry:...` must find the same packages
 //! as the ground truth.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod common;
 
@@ -26,7 +31,11 @@ impl Drop for Registry {
 
 fn start_registry() -> Registry {
     let dir = tempfile::tempdir().unwrap();
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let config = dir.path().join("config.yml");
     std::fs::write(
         &config,
@@ -60,7 +69,11 @@ fn skopeo_push(src: &str, dest: &str) {
         .args(["copy", "-q", "--dest-tls-verify=false", src, dest])
         .output()
         .expect("skopeo not found: apt-get install -y skopeo (.ci/run does)");
-    assert!(out.status.success(), "skopeo: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "skopeo: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -77,17 +90,41 @@ fn registry_pull_matches_ground_truth() {
     ] {
         let doc = sbom_json(&source);
         let truth_dir = images().join("debian-rich.truth");
-        assert_eq!(packages(&doc, "deb"), truth(&truth_dir.join("dpkg.tsv")), "{source}");
-        assert_eq!(packages(&doc, "pypi"), truth(&truth_dir.join("python.tsv")), "{source}");
-        assert_eq!(packages(&doc, "npm"), truth(&truth_dir.join("npm.tsv")), "{source}");
-        assert!(doc["target"]["manifest_digest"].as_str().unwrap().starts_with("sha256:"));
+        assert_eq!(
+            packages(&doc, "deb"),
+            truth(&truth_dir.join("dpkg.tsv")),
+            "{source}"
+        );
+        assert_eq!(
+            packages(&doc, "pypi"),
+            truth(&truth_dir.join("python.tsv")),
+            "{source}"
+        );
+        assert_eq!(
+            packages(&doc, "npm"),
+            truth(&truth_dir.join("npm.tsv")),
+            "{source}"
+        );
+        assert!(
+            doc["target"]["manifest_digest"]
+                .as_str()
+                .unwrap()
+                .starts_with("sha256:")
+        );
     }
     // By digest too, and a wrong digest is refused.
     let by_tag = sbom_json(&format!("registry:127.0.0.1:{}/dev/rich:1", reg.port));
     let digest = by_tag["target"]["manifest_digest"].as_str().unwrap();
-    let by_digest = sbom_json(&format!("registry:127.0.0.1:{}/dev/rich@{digest}", reg.port));
+    let by_digest = sbom_json(&format!(
+        "registry:127.0.0.1:{}/dev/rich@{digest}",
+        reg.port
+    ));
     assert_eq!(by_tag["packages"], by_digest["packages"]);
-    let wrong = format!("registry:127.0.0.1:{}/dev/rich@sha256:{}", reg.port, "0".repeat(64));
+    let wrong = format!(
+        "registry:127.0.0.1:{}/dev/rich@sha256:{}",
+        reg.port,
+        "0".repeat(64)
+    );
     let out = bulwark(&["sbom", &wrong, "-q"]);
     assert_eq!(out.status.code(), Some(2));
 }
@@ -99,7 +136,12 @@ fn multi_platform_index_picks_the_requested_platform() {
     let tmp = tempfile::tempdir().unwrap();
     let layout = tmp.path().join("multi.oci");
     let src = images().join("debian-minbase.oci");
-    let out = Command::new("cp").arg("-r").arg(&src).arg(&layout).status().unwrap();
+    let out = Command::new("cp")
+        .arg("-r")
+        .arg(&src)
+        .arg(&layout)
+        .status()
+        .unwrap();
     assert!(out.success());
     let index: serde_json::Value =
         serde_json::from_slice(&std::fs::read(layout.join("index.json")).unwrap()).unwrap();
@@ -126,16 +168,44 @@ fn multi_platform_index_picks_the_requested_platform() {
         "annotations": {"org.opencontainers.image.ref.name": "multi"}}]});
     std::fs::write(layout.join("index.json"), serde_json::to_vec(&top).unwrap()).unwrap();
     let src = format!("oci:{}:multi", layout.display());
-    let ok = bulwark(&["sbom", &src, "--platform", "linux/amd64", "--format", "json", "-q"]);
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let ok = bulwark(&[
+        "sbom",
+        &src,
+        "--platform",
+        "linux/amd64",
+        "--format",
+        "json",
+        "-q",
+    ]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     let missing = bulwark(&["sbom", &src, "--platform", "linux/s390x", "-q"]);
     let err = String::from_utf8_lossy(&missing.stderr);
     assert_eq!(missing.status.code(), Some(2));
-    assert!(err.contains("linux/s390x") && err.contains("linux/arm64/v8"), "{err}");
+    assert!(
+        err.contains("linux/s390x") && err.contains("linux/arm64/v8"),
+        "{err}"
+    );
     assert!(err.contains("hint:"), "{err}");
     let out_file = tmp.path().join("all.json");
-    let all = bulwark(&["sbom", &src, "--all-platforms", "--format", "json", "-q", "-o", out_file.to_str().unwrap()]);
-    assert!(all.status.success(), "{}", String::from_utf8_lossy(&all.stderr));
+    let all = bulwark(&[
+        "sbom",
+        &src,
+        "--all-platforms",
+        "--format",
+        "json",
+        "-q",
+        "-o",
+        out_file.to_str().unwrap(),
+    ]);
+    assert!(
+        all.status.success(),
+        "{}",
+        String::from_utf8_lossy(&all.stderr)
+    );
     // Both entries point at the same amd64 manifest, so both files name linux/amd64.
     assert!(tmp.path().join("all.json.linux-amd64").exists());
 }

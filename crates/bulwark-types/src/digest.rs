@@ -20,7 +20,9 @@ pub struct Digest {
 pub enum DigestError {
     #[error("digest {0:?} has no `algorithm:` prefix")]
     MissingAlgorithm(String),
-    #[error("digest {digest:?} uses unsupported algorithm {algorithm:?} (supported: sha256, sha512)")]
+    #[error(
+        "digest {digest:?} uses unsupported algorithm {algorithm:?} (supported: sha256, sha512)"
+    )]
     UnsupportedAlgorithm { digest: String, algorithm: String },
     #[error("digest {digest:?} must have {expected} lowercase hex characters")]
     BadHex { digest: String, expected: usize },
@@ -68,7 +70,11 @@ impl Digest {
     /// A short form for messages: `sha256:0123456789ab`.
     pub fn short(&self) -> String {
         let end = self.hex.len().min(12);
-        format!("{}:{}", self.algorithm, self.hex.get(..end).unwrap_or_default())
+        format!(
+            "{}:{}",
+            self.algorithm,
+            self.hex.get(..end).unwrap_or_default()
+        )
     }
 }
 
@@ -134,7 +140,11 @@ mod tests {
         let d: Digest = format!("sha256:{}", "a".repeat(64)).parse().unwrap();
         assert_eq!(d.algorithm(), "sha256");
         assert_eq!(d.short(), "sha256:aaaaaaaaaaaa");
-        assert!(format!("sha512:{}", "0".repeat(128)).parse::<Digest>().is_ok());
+        assert!(
+            format!("sha512:{}", "0".repeat(128))
+                .parse::<Digest>()
+                .is_ok()
+        );
     }
 
     #[test]

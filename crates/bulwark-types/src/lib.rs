@@ -4,7 +4,15 @@
 //! layers and files they were found in, the operating system of an image, and
 //! how to spell a package as a [package URL](https://github.com/package-url/purl-spec).
 
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
 
 mod digest;
 mod distro;

@@ -18,7 +18,9 @@ fn build(pkg: &Package, distro: Option<&Distro>) -> Option<String> {
     }
     match pkg.ecosystem {
         Ecosystem::Deb | Ecosystem::Apk | Ecosystem::Rpm => {
-            let ns = distro.map(|d| d.id.clone()).unwrap_or_else(|| default_os_namespace(pkg.ecosystem).to_string());
+            let ns = distro
+                .map(|d| d.id.clone())
+                .unwrap_or_else(|| default_os_namespace(pkg.ecosystem).to_string());
             p.with_namespace(ns).ok()?;
             if let Some(arch) = &pkg.arch {
                 p.add_qualifier("arch", arch.clone()).ok()?;
@@ -92,7 +94,12 @@ fn default_os_namespace(eco: Ecosystem) -> &'static str {
 }
 
 fn fallback(pkg: &Package) -> String {
-    format!("pkg:{}/{}@{}", pkg.ecosystem.purl_type(), pkg.name, pkg.version)
+    format!(
+        "pkg:{}/{}@{}",
+        pkg.ecosystem.purl_type(),
+        pkg.name,
+        pkg.version
+    )
 }
 
 #[cfg(test)]
@@ -145,7 +152,10 @@ mod tests {
         let p = Package::new(Ecosystem::Pypi, "Jinja2", "2.11.2");
         assert_eq!(purl_for(&p, None), "pkg:pypi/jinja2@2.11.2");
         let p = Package::new(Ecosystem::Golang, "github.com/gorilla/mux", "v1.8.0");
-        assert_eq!(purl_for(&p, None), "pkg:golang/github.com/gorilla/mux@v1.8.0");
+        assert_eq!(
+            purl_for(&p, None),
+            "pkg:golang/github.com/gorilla/mux@v1.8.0"
+        );
         let mut p = Package::new(Ecosystem::Maven, "log4j-core", "2.14.1");
         p.namespace = Some("org.apache.logging.log4j".into());
         assert_eq!(

@@ -46,9 +46,13 @@ impl Cataloger for Apk {
         record.finish(out);
         if bad_lines > 0 {
             if out.packages.is_empty() {
-                return Err(CatalogError::malformed(FORMAT, "no `P:name` records, and lines that are not `X:value`"));
+                return Err(CatalogError::malformed(
+                    FORMAT,
+                    "no `P:name` records, and lines that are not `X:value`",
+                ));
             }
-            out.warnings.push(format!("ignored {bad_lines} lines that are not `X:value`"));
+            out.warnings
+                .push(format!("ignored {bad_lines} lines that are not `X:value`"));
         }
         Ok(())
     }
@@ -89,14 +93,18 @@ impl Record {
             return;
         }
         let (Some(name), Some(version)) = (r.name, r.version) else {
-            out.warnings.push("skipped an apk record without P: (name) or V: (version)".to_string());
+            out.warnings
+                .push("skipped an apk record without P: (name) or V: (version)".to_string());
             return;
         };
         let mut pkg = Package::new(Ecosystem::Apk, name, version);
         pkg.arch = r.arch;
         pkg.licenses = r.license.map(|l| to_spdx(&l)).into_iter().collect();
         // The origin's version is the package's own: an aport builds all its subpackages.
-        pkg.source = r.origin.map(|name| SourcePackage { name, version: None });
+        pkg.source = r.origin.map(|name| SourcePackage {
+            name,
+            version: None,
+        });
         out.packages.push(pkg);
     }
 }
@@ -107,7 +115,14 @@ mod tests {
     use crate::test_support::testdata;
 
     fn catalog_bytes(data: &[u8]) -> Result<Output, CatalogError> {
-        let file = FileInput { path: PATHS[0], meta: FileMeta { size: data.len() as u64, mode: 0o644 }, data };
+        let file = FileInput {
+            path: PATHS[0],
+            meta: FileMeta {
+                size: data.len() as u64,
+                mode: 0o644,
+            },
+            data,
+        };
         let mut out = Output::default();
         Apk.catalog(&file, &mut out).map(|()| out)
     }
@@ -117,14 +132,20 @@ mod tests {
     }
 
     fn find<'a>(out: &'a Output, name: &str) -> &'a Package {
-        out.packages.iter().find(|p| p.name == name).unwrap_or_else(|| panic!("{name} missing"))
+        out.packages
+            .iter()
+            .find(|p| p.name == name)
+            .unwrap_or_else(|| panic!("{name} missing"))
     }
 
     const SCALIBR: &str = "osv-scalibr/extractor/filesystem/os/apk/testdata";
 
     #[test]
     fn wants_the_database_only() {
-        let meta = FileMeta { size: 1, mode: 0o644 };
+        let meta = FileMeta {
+            size: 1,
+            mode: 0o644,
+        };
         assert!(Apk.wants("/lib/apk/db/installed", &meta));
         assert!(!Apk.wants("/lib/apk/db/triggers", &meta));
         assert!(!Apk.wants("/x/lib/apk/db/installed", &meta));
@@ -146,14 +167,25 @@ mod tests {
         assert_eq!(musl.epoch, None);
         // libcrypto1.1 is built from the openssl aport.
         let crypto = find(&out, "libcrypto1.1");
-        assert_eq!(crypto.source, Some(SourcePackage { name: "openssl".into(), version: None }));
+        assert_eq!(
+            crypto.source,
+            Some(SourcePackage {
+                name: "openssl".into(),
+                version: None
+            })
+        );
     }
 
     #[test]
     fn scalibr_installed() {
         let out = catalog(&format!("{SCALIBR}/installed")).unwrap();
-        let text = std::fs::read_to_string(testdata().join("fixtures").join(SCALIBR).join("installed")).unwrap();
-        assert_eq!(out.packages.len(), text.lines().filter(|l| l.starts_with("P:")).count());
+        let text =
+            std::fs::read_to_string(testdata().join("fixtures").join(SCALIBR).join("installed"))
+                .unwrap();
+        assert_eq!(
+            out.packages.len(),
+            text.lines().filter(|l| l.starts_with("P:")).count()
+        );
         assert!(out.packages.len() > 10);
         for p in &out.packages {
             assert!(!p.version.is_empty() && p.source.is_some(), "{p:?}");
@@ -172,7 +204,11 @@ mod tests {
         assert_eq!(licences("musl-utils"), ["MIT BSD GPL2+"]);
         assert_eq!(licences("sqlite-libs"), ["Public-Domain"]);
         // The record without V: is skipped with a warning.
-        assert!(out.packages.iter().all(|p| p.name != "invalidPackageWithoutAVersion"));
+        assert!(
+            out.packages
+                .iter()
+                .all(|p| p.name != "invalidPackageWithoutAVersion")
+        );
         assert_eq!(out.warnings.len(), 1, "{:?}", out.warnings);
     }
 
@@ -183,10 +219,16 @@ mod tests {
         assert_eq!(out.packages[0].name, "pkgname");
         assert_eq!(out.packages[0].source, None);
         assert_eq!(out.packages[0].licenses, ["GPL-2.0-only"]);
-        assert!(catalog(&format!("{SCALIBR}/empty")).unwrap().packages.is_empty());
+        assert!(
+            catalog(&format!("{SCALIBR}/empty"))
+                .unwrap()
+                .packages
+                .is_empty()
+        );
         assert!(catalog(&format!("{SCALIBR}/invalid")).is_err());
         // syft's corrupt database: a garbage line before good records.
-        let out = catalog("syft/syft/pkg/cataloger/alpine/testdata/corrupt/lib/apk/db/installed").unwrap();
+        let out = catalog("syft/syft/pkg/cataloger/alpine/testdata/corrupt/lib/apk/db/installed")
+            .unwrap();
         assert!(!out.packages.is_empty());
         assert_eq!(out.warnings.len(), 1, "{:?}", out.warnings);
     }

@@ -17,7 +17,14 @@ const STATUS: &str = "/var/lib/dpkg/status";
 const STATUS_DIR: &str = "/var/lib/dpkg/status.d/";
 
 /// Files in `status.d/` that are not package paragraphs.
-const NOT_CONTROL: [&str; 6] = [".md5sums", ".preinst", ".postinst", ".prerm", ".postrm", ".conffiles"];
+const NOT_CONTROL: [&str; 6] = [
+    ".md5sums",
+    ".preinst",
+    ".postinst",
+    ".prerm",
+    ".postrm",
+    ".conffiles",
+];
 
 /// Package states whose files are on disk and configured (the third word of `Status`).
 const INSTALLED: [&str; 3] = ["installed", "triggers-pending", "triggers-awaited"];
@@ -34,7 +41,9 @@ impl Cataloger for Dpkg {
     fn wants(&self, path: &str, _meta: &FileMeta) -> bool {
         path == STATUS
             || path.strip_prefix(STATUS_DIR).is_some_and(|name| {
-                !name.is_empty() && !name.contains('/') && !NOT_CONTROL.iter().any(|s| name.ends_with(s))
+                !name.is_empty()
+                    && !name.contains('/')
+                    && !NOT_CONTROL.iter().any(|s| name.ends_with(s))
             })
     }
 
@@ -49,11 +58,16 @@ impl Cataloger for Dpkg {
             match package(&para) {
                 Ok(Some(pkg)) => out.packages.push(pkg),
                 Ok(None) => {}
-                Err(problem) => out.warnings.push(format!("skipped paragraph {paragraphs_seen}: {problem}")),
+                Err(problem) => out
+                    .warnings
+                    .push(format!("skipped paragraph {paragraphs_seen}: {problem}")),
             }
         }
         if paragraphs_seen == 0 {
-            return Err(CatalogError::malformed(FORMAT, "no `Field: value` paragraphs"));
+            return Err(CatalogError::malformed(
+                FORMAT,
+                "no `Field: value` paragraphs",
+            ));
         }
         Ok(())
     }
@@ -68,7 +82,9 @@ fn package(para: &Headers) -> Result<Option<Package>, String> {
             return Ok(None);
         }
     }
-    let version = para.get("Version").ok_or_else(|| format!("package {name} has no Version field"))?;
+    let version = para
+        .get("Version")
+        .ok_or_else(|| format!("package {name} has no Version field"))?;
     let mut pkg = Package::new(Ecosystem::Deb, name, version);
     pkg.epoch = version.split_once(':').and_then(|(e, _)| e.parse().ok());
     pkg.arch = para.get("Architecture").map(str::to_string);
@@ -87,8 +103,13 @@ fn source(field: &str, binary_version: &str) -> Option<SourcePackage> {
     if name.is_empty() {
         return None;
     }
-    let version = version.filter(|v| !v.is_empty() && *v != binary_version).map(str::to_string);
-    Some(SourcePackage { name: name.to_string(), version })
+    let version = version
+        .filter(|v| !v.is_empty() && *v != binary_version)
+        .map(str::to_string);
+    Some(SourcePackage {
+        name: name.to_string(),
+        version,
+    })
 }
 
 #[cfg(test)]
@@ -99,7 +120,14 @@ mod tests {
     fn catalog_file(rel: &str, path: &str) -> Result<Output, CatalogError> {
         let data = std::fs::read(testdata().join("fixtures").join(rel)).unwrap();
         let mut out = Output::default();
-        let file = FileInput { path, meta: FileMeta { size: data.len() as u64, mode: 0o644 }, data: &data };
+        let file = FileInput {
+            path,
+            meta: FileMeta {
+                size: data.len() as u64,
+                mode: 0o644,
+            },
+            data: &data,
+        };
         Dpkg.catalog(&file, &mut out).map(|()| out)
     }
 
@@ -112,18 +140,27 @@ mod tests {
 
     #[test]
     fn wants() {
-        let meta = FileMeta { size: 1, mode: 0o644 };
+        let meta = FileMeta {
+            size: 1,
+            mode: 0o644,
+        };
         assert!(Dpkg.wants("/var/lib/dpkg/status", &meta));
         assert!(Dpkg.wants("/var/lib/dpkg/status.d/libssl3", &meta));
         assert!(Dpkg.wants("/var/lib/dpkg/status.d/libpython3.11-minimal", &meta));
-        for p in ["/var/lib/dpkg/status.d/libssl3.md5sums", "/var/lib/dpkg/status-old", "/var/lib/dpkg/status.d/"] {
+        for p in [
+            "/var/lib/dpkg/status.d/libssl3.md5sums",
+            "/var/lib/dpkg/status-old",
+            "/var/lib/dpkg/status.d/",
+        ] {
             assert!(!Dpkg.wants(p, &meta), "{p}");
         }
     }
 
     /// The `var/lib/dpkg/status` section of one of trivy's txtar archives.
     fn trivy_status(name: &str) -> Vec<u8> {
-        let path = testdata().join("fixtures/trivy/pkg/fanal/analyzer/pkg/dpkg/testdata").join(name);
+        let path = testdata()
+            .join("fixtures/trivy/pkg/fanal/analyzer/pkg/dpkg/testdata")
+            .join(name);
         let text = std::fs::read_to_string(path).unwrap();
         let (_, rest) = text.split_once("-- var/lib/dpkg/status --\n").unwrap();
         rest.split("\n-- ").next().unwrap().as_bytes().to_vec()
@@ -134,30 +171,67 @@ mod tests {
         // An Ubuntu 18.04 status file: 90 installed packages and git with config files only.
         let data = trivy_status("valid.txtar");
         let mut out = Output::default();
-        Dpkg.catalog(&FileInput { path: STATUS, meta: FileMeta { size: 0, mode: 0o644 }, data: &data }, &mut out)
-            .unwrap();
+        Dpkg.catalog(
+            &FileInput {
+                path: STATUS,
+                meta: FileMeta {
+                    size: 0,
+                    mode: 0o644,
+                },
+                data: &data,
+            },
+            &mut out,
+        )
+        .unwrap();
         assert_eq!(out.packages.len(), 90);
         assert!(out.warnings.is_empty(), "{:?}", out.warnings);
-        assert!(out.packages.iter().all(|p| p.name != "git" && p.ecosystem == Ecosystem::Deb));
+        assert!(
+            out.packages
+                .iter()
+                .all(|p| p.name != "git" && p.ecosystem == Ecosystem::Deb)
+        );
         let bsdutils = out.packages.iter().find(|p| p.name == "bsdutils").unwrap();
-        assert_eq!((bsdutils.version.as_str(), bsdutils.epoch), ("1:2.31.1-0.4ubuntu3.1", Some(1)));
+        assert_eq!(
+            (bsdutils.version.as_str(), bsdutils.epoch),
+            ("1:2.31.1-0.4ubuntu3.1", Some(1))
+        );
         assert_eq!(bsdutils.arch.as_deref(), Some("amd64"));
         assert_eq!(
             bsdutils.source,
-            Some(SourcePackage { name: "util-linux".into(), version: Some("2.31.1-0.4ubuntu3.1".into()) })
+            Some(SourcePackage {
+                name: "util-linux".into(),
+                version: Some("2.31.1-0.4ubuntu3.1".into())
+            })
         );
         let libc = out.packages.iter().find(|p| p.name == "libc6").unwrap();
         assert_eq!((libc.version.as_str(), libc.epoch), ("2.27-3ubuntu1", None));
-        assert_eq!(libc.source, Some(SourcePackage { name: "glibc".into(), version: None }));
+        assert_eq!(
+            libc.source,
+            Some(SourcePackage {
+                name: "glibc".into(),
+                version: None
+            })
+        );
         assert!(libc.licenses.is_empty());
     }
 
     #[test]
     fn installed_states_only() {
         let out = catalog_file(&format!("{SCALIBR}/statusfield"), STATUS).unwrap();
-        assert_eq!(names(&out), ["wantinstall_installed", "wantdeinstall_installed", "wantpurge_installed", "wantnostatus"]);
-        let out = catalog_file(&format!("{SYFT}/var/lib/dpkg/status.d/deinstall"), "/var/lib/dpkg/status.d/deinstall")
-            .unwrap();
+        assert_eq!(
+            names(&out),
+            [
+                "wantinstall_installed",
+                "wantdeinstall_installed",
+                "wantpurge_installed",
+                "wantnostatus"
+            ]
+        );
+        let out = catalog_file(
+            &format!("{SYFT}/var/lib/dpkg/status.d/deinstall"),
+            "/var/lib/dpkg/status.d/deinstall",
+        )
+        .unwrap();
         assert_eq!(out.packages.len(), 1);
     }
 
@@ -166,15 +240,34 @@ mod tests {
         // git-core 1:2.14.2-1, Source: git.
         let out = catalog_file(&format!("{SCALIBR}/transitional_dummy"), STATUS).unwrap();
         let git = &out.packages[0];
-        assert_eq!((git.name.as_str(), git.version.as_str(), git.epoch), ("git-core", "1:2.14.2-1", Some(1)));
+        assert_eq!(
+            (git.name.as_str(), git.version.as_str(), git.epoch),
+            ("git-core", "1:2.14.2-1", Some(1))
+        );
         assert_eq!(git.arch.as_deref(), Some("all"));
-        assert_eq!(git.source, Some(SourcePackage { name: "git".into(), version: None }));
+        assert_eq!(
+            git.source,
+            Some(SourcePackage {
+                name: "git".into(),
+                version: None
+            })
+        );
         // syft's coreutils-relationships: `Source: libselinux (3.4-1)` on libselinux1 3.4-1+b6.
         let rel = format!("{SYFT}/var/lib/dpkg/status.d/coreutils-relationships");
         let out = catalog_file(&rel, "/var/lib/dpkg/status.d/coreutils-relationships").unwrap();
-        let se = out.packages.iter().find(|p| p.name == "libselinux1").unwrap();
+        let se = out
+            .packages
+            .iter()
+            .find(|p| p.name == "libselinux1")
+            .unwrap();
         assert_eq!(se.version, "3.4-1+b6");
-        assert_eq!(se.source, Some(SourcePackage { name: "libselinux".into(), version: Some("3.4-1".into()) }));
+        assert_eq!(
+            se.source,
+            Some(SourcePackage {
+                name: "libselinux".into(),
+                version: Some("3.4-1".into())
+            })
+        );
     }
 
     #[test]
@@ -182,7 +275,10 @@ mod tests {
         let rel = format!("{SYFT}/var/lib/dpkg/status.d/multiple");
         let out = catalog_file(&rel, "/var/lib/dpkg/status.d/multiple").unwrap();
         assert_eq!(names(&out), ["tzdata", "util-linux"]);
-        assert_eq!(out.packages[0].source.as_ref().map(|s| s.name.as_str()), Some("tzdata-dev"));
+        assert_eq!(
+            out.packages[0].source.as_ref().map(|s| s.name.as_str()),
+            Some("tzdata-dev")
+        );
         assert_eq!(out.warnings.len(), 2, "{:?}", out.warnings);
     }
 
@@ -191,9 +287,16 @@ mod tests {
         let rel = format!("{SYFT}/image-distroless-deb/var/lib/dpkg/status.d/libsqlite3-0");
         let out = catalog_file(&rel, "/var/lib/dpkg/status.d/libsqlite3-0").unwrap();
         assert_eq!(names(&out), ["libsqlite3-0"]);
-        assert_eq!(out.packages[0].source.as_ref().map(|s| s.name.as_str()), Some("sqlite3"));
+        assert_eq!(
+            out.packages[0].source.as_ref().map(|s| s.name.as_str()),
+            Some("sqlite3")
+        );
         // scalibr's status.d/foo: foo has no Status (installed), bar is config-files only.
-        let out = catalog_file(&format!("{SCALIBR}/status.d/foo"), "/var/lib/dpkg/status.d/foo").unwrap();
+        let out = catalog_file(
+            &format!("{SCALIBR}/status.d/foo"),
+            "/var/lib/dpkg/status.d/foo",
+        )
+        .unwrap();
         assert_eq!(names(&out), ["foo"]);
         assert_eq!(out.packages[0].version, "1.2.3");
     }
@@ -206,8 +309,19 @@ mod tests {
         let out = catalog_file(&format!("{SCALIBR}/noversion"), STATUS).unwrap();
         assert_eq!(names(&out), ["foo", "bar"]);
         assert!(out.warnings[0].contains("acl"), "{:?}", out.warnings);
-        assert!(catalog_file(&format!("{SCALIBR}/empty"), STATUS).unwrap().packages.is_empty());
-        assert_eq!(catalog_file(&format!("{SCALIBR}/trailingnewlines"), STATUS).unwrap().packages.len(), 1);
+        assert!(
+            catalog_file(&format!("{SCALIBR}/empty"), STATUS)
+                .unwrap()
+                .packages
+                .is_empty()
+        );
+        assert_eq!(
+            catalog_file(&format!("{SCALIBR}/trailingnewlines"), STATUS)
+                .unwrap()
+                .packages
+                .len(),
+            1
+        );
         assert!(catalog_file(&format!("{SCALIBR}/invalid"), STATUS).is_err());
         assert!(catalog_file(&format!("{SCALIBR}/status.d/foo.md5sums"), STATUS).is_err());
     }
@@ -215,9 +329,27 @@ mod tests {
     #[test]
     fn source_field_forms() {
         let s = |f, v| source(f, v);
-        assert_eq!(s("util-linux (2.38.1-5)", "1:2.38.1-5"), Some(SourcePackage { name: "util-linux".into(), version: Some("2.38.1-5".into()) }));
-        assert_eq!(s("acl", "2.3.1-3"), Some(SourcePackage { name: "acl".into(), version: None }));
-        assert_eq!(s("acl (2.3.1-3)", "2.3.1-3"), Some(SourcePackage { name: "acl".into(), version: None }));
+        assert_eq!(
+            s("util-linux (2.38.1-5)", "1:2.38.1-5"),
+            Some(SourcePackage {
+                name: "util-linux".into(),
+                version: Some("2.38.1-5".into())
+            })
+        );
+        assert_eq!(
+            s("acl", "2.3.1-3"),
+            Some(SourcePackage {
+                name: "acl".into(),
+                version: None
+            })
+        );
+        assert_eq!(
+            s("acl (2.3.1-3)", "2.3.1-3"),
+            Some(SourcePackage {
+                name: "acl".into(),
+                version: None
+            })
+        );
         assert_eq!(s(" (1.0)", "1.0"), None);
     }
 }

@@ -1,6 +1,6 @@
 //! Java archives (jar/war/ear, nested) via pom.properties and MANIFEST.MF.
 
-use crate::java::{self, Limits};
+use crate::java::{self, ArchiveLimits};
 use crate::{CatalogError, Cataloger, FileInput, FileMeta, Output};
 
 /// Java archives (jar/war/ear, nested) via pom.properties and MANIFEST.MF.
@@ -24,7 +24,7 @@ impl Cataloger for Java {
     }
 
     fn catalog(&self, file: &FileInput<'_>, out: &mut Output) -> Result<(), CatalogError> {
-        java::scan(file.path, file.data, Limits::default(), out)
+        java::scan(file.path, file.data, ArchiveLimits::default(), out)
     }
 }
 
@@ -43,7 +43,11 @@ mod tests {
         std::fs::read(testdata().join(dir).join(name)).unwrap()
     }
 
-    fn scan_with(name: &str, data: &[u8], limits: Limits) -> (Result<(), CatalogError>, Output) {
+    fn scan_with(
+        name: &str,
+        data: &[u8],
+        limits: ArchiveLimits,
+    ) -> (Result<(), CatalogError>, Output) {
         let path = format!("/opt/app/{name}");
         let mut out = Output::default();
         let result = java::scan(&path, data, limits, &mut out);
@@ -292,7 +296,7 @@ mod tests {
                 "example.jar",
             ),
         ] {
-            let (result, out) = scan_with(name, &read(dir, name), Limits::default());
+            let (result, out) = scan_with(name, &read(dir, name), ArchiveLimits::default());
             assert!(
                 matches!(result, Err(CatalogError::Malformed { .. })),
                 "{name}"
@@ -307,7 +311,7 @@ mod tests {
         // Without its central directory (at the end) a zip cannot be opened.
         for cut in [10, war.len() / 3, war.len() - 30] {
             assert!(
-                scan_with("maven.war", &war[..cut], Limits::default())
+                scan_with("maven.war", &war[..cut], ArchiveLimits::default())
                     .0
                     .is_err(),
                 "cut at {cut}"
@@ -319,7 +323,7 @@ mod tests {
         for b in &mut damaged[at + 200..at + 5000] {
             *b ^= 0x5a;
         }
-        let (result, out) = scan_with("maven.war", &damaged, Limits::default());
+        let (result, out) = scan_with("maven.war", &damaged, ArchiveLimits::default());
         assert!(result.is_ok());
         assert!(!out.warnings.is_empty());
         assert!(
@@ -335,7 +339,7 @@ mod tests {
         for i in (0..nested.len()).step_by(7) {
             let mut d = nested.clone();
             d[i] ^= 0xff;
-            let _ = scan_with("nested.jar", &d, Limits::default());
+            let _ = scan_with("nested.jar", &d, ArchiveLimits::default());
         }
     }
 
@@ -343,7 +347,7 @@ mod tests {
     fn real_deeply_nested_jars_stop_at_eight_levels() {
         // The only pom.properties sits 9 levels down (10 archives deep).
         for name in ["nested_at_10.jar", "nested_at_100.jar"] {
-            let (result, out) = scan_with(name, &read(SCALIBR, name), Limits::default());
+            let (result, out) = scan_with(name, &read(SCALIBR, name), ArchiveLimits::default());
             assert!(result.is_ok());
             assert!(out.packages.is_empty(), "{name}");
             assert_eq!(out.warnings.len(), 1);

@@ -3,33 +3,33 @@
 //! Adding an ecosystem: write `<name>.rs` implementing [`crate::Cataloger`] and add one
 //! line to [`all`].
 
-mod os_release;
-mod dpkg;
 mod apk;
-mod rpm;
-mod python;
-mod npm;
 mod cargo_lock;
-mod rust_binary;
+mod dotnet;
+mod dpkg;
 mod go_binary;
 mod java;
-mod ruby;
+mod npm;
+mod os_release;
 mod php;
-mod dotnet;
+mod python;
+mod rpm;
+mod ruby;
+mod rust_binary;
 
-pub use os_release::OsRelease;
-pub use dpkg::Dpkg;
 pub use apk::Apk;
-pub use rpm::Rpm;
-pub use python::Python;
-pub use npm::Npm;
 pub use cargo_lock::CargoLock;
-pub use rust_binary::RustBinary;
+pub use dotnet::Dotnet;
+pub use dpkg::Dpkg;
 pub use go_binary::GoBinary;
 pub use java::Java;
-pub use ruby::Ruby;
+pub use npm::Npm;
+pub use os_release::OsRelease;
 pub use php::Php;
-pub use dotnet::Dotnet;
+pub use python::Python;
+pub use rpm::Rpm;
+pub use ruby::Ruby;
+pub use rust_binary::RustBinary;
 
 use crate::Cataloger;
 

@@ -33,7 +33,10 @@ const FILES: [(&str, u8); 6] = [
 /// `/etc/redhat-release` (40), `/etc/alpine-release` (30) and `/etc/debian_version` (20;
 /// Ubuntu has one too, naming the Debian release it builds on). Other paths get 0.
 pub fn priority(path: &str) -> u8 {
-    FILES.iter().find(|(p, _)| *p == path).map_or(0, |(_, prio)| *prio)
+    FILES
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map_or(0, |(_, prio)| *prio)
 }
 
 /// Identifies the operating system from /etc/os-release, /usr/lib/os-release and friends.
@@ -71,7 +74,10 @@ impl Cataloger for OsRelease {
             _ => return Ok(()),
         };
         out.distro = Some(distro.ok_or_else(|| {
-            CatalogError::malformed(FORMAT, format!("{} does not identify a distribution", file.path))
+            CatalogError::malformed(
+                FORMAT,
+                format!("{} does not identify a distribution", file.path),
+            )
         })?);
         Ok(())
     }
@@ -79,17 +85,29 @@ impl Cataloger for OsRelease {
 
 fn os_release(text: &str) -> Option<Distro> {
     let vars = assignments(text);
-    let get = |key: &str| vars.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
+    let get = |key: &str| {
+        vars.iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.is_empty())
+    };
     let id = get("ID")?.to_ascii_lowercase();
     // Debian before 9 and some others only put the codename in VERSION: `8 (jessie)`.
     let from_version = get("VERSION").and_then(|v| {
         let inner = v.split_once('(')?.1.split(')').next()?.trim().to_string();
-        inner.chars().all(|c| c.is_ascii_lowercase()).then_some(inner).filter(|c| !c.is_empty())
+        inner
+            .chars()
+            .all(|c| c.is_ascii_lowercase())
+            .then_some(inner)
+            .filter(|c| !c.is_empty())
     });
     Some(Distro {
         id,
         version_id: get("VERSION_ID"),
-        codename: get("VERSION_CODENAME").or_else(|| get("UBUNTU_CODENAME")).or(from_version),
+        codename: get("VERSION_CODENAME")
+            .or_else(|| get("UBUNTU_CODENAME"))
+            .or(from_version),
         pretty_name: get("PRETTY_NAME").or_else(|| get("NAME")),
         id_like: get("ID_LIKE")
             .map(|l| l.split_whitespace().map(str::to_ascii_lowercase).collect())
@@ -99,7 +117,13 @@ fn os_release(text: &str) -> Option<Distro> {
 
 fn lsb_release(text: &str) -> Option<Distro> {
     let vars = assignments(text);
-    let get = |key: &str| vars.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
+    let get = |key: &str| {
+        vars.iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.is_empty())
+    };
     Some(Distro {
         id: get("DISTRIB_ID")?.to_ascii_lowercase(),
         version_id: get("DISTRIB_RELEASE"),
@@ -130,29 +154,47 @@ fn redhat_release(text: &str) -> Option<Distro> {
         .find(|(prefix, _)| name.starts_with(prefix))
         .map(|(_, id)| (*id).to_string())
         .or_else(|| name.split_whitespace().next().map(str::to_string))?;
-    let version = rest.split_whitespace().next().filter(|v| v.starts_with(|c: char| c.is_ascii_digit()));
+    let version = rest
+        .split_whitespace()
+        .next()
+        .filter(|v| v.starts_with(|c: char| c.is_ascii_digit()));
     // CentOS's os-release says `7` where this file says `7.9.2009`; match os-release.
     let version = match (id.as_str(), version) {
         ("centos", Some(v)) => v.split('.').next().map(str::to_string),
         (_, v) => v.map(str::to_string),
     };
-    Some(Distro { id, version_id: version, codename: None, pretty_name: Some(line.to_string()), id_like: Vec::new() })
+    Some(Distro {
+        id,
+        version_id: version,
+        codename: None,
+        pretty_name: Some(line.to_string()),
+        id_like: Vec::new(),
+    })
 }
 
 /// `12.4` (a point release: os-release's VERSION_ID is `12`) or `bookworm/sid` (testing).
 fn debian_version(text: &str) -> Option<Distro> {
     let line = first_line(text)?;
-    let mut d = Distro { id: "debian".to_string(), ..Distro::default() };
+    let mut d = Distro {
+        id: "debian".to_string(),
+        ..Distro::default()
+    };
     if line.starts_with(|c: char| c.is_ascii_digit()) {
         d.version_id = line.split('.').next().map(str::to_string);
     } else {
-        d.codename = line.split('/').next().map(str::to_string).filter(|c| !c.is_empty());
+        d.codename = line
+            .split('/')
+            .next()
+            .map(str::to_string)
+            .filter(|c| !c.is_empty());
     }
     Some(d)
 }
 
 fn first_line(text: &str) -> Option<&str> {
-    text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('#'))
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
 /// The `KEY=value` lines of a shell-style file, values unquoted and unescaped.
@@ -164,7 +206,9 @@ fn assignments(text: &str) -> Vec<(String, String)> {
             continue;
         }
         let line = line.strip_prefix("export ").unwrap_or(line);
-        let Some((key, value)) = line.split_once('=') else { continue };
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
         let key = key.trim();
         if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             continue;
@@ -191,7 +235,12 @@ fn unquote(value: &str) -> String {
             out
         }
         Some('\'') => chars.take_while(|&c| c != '\'').collect(),
-        _ => value.split(" #").next().unwrap_or_default().trim().to_string(),
+        _ => value
+            .split(" #")
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
     }
 }
 
@@ -202,7 +251,14 @@ mod tests {
 
     fn catalog(path: &str, data: &[u8]) -> Result<Option<Distro>, CatalogError> {
         let mut out = Output::default();
-        let file = FileInput { path, meta: FileMeta { size: data.len() as u64, mode: 0o644 }, data };
+        let file = FileInput {
+            path,
+            meta: FileMeta {
+                size: data.len() as u64,
+                mode: 0o644,
+            },
+            data,
+        };
         OsRelease.catalog(&file, &mut out).map(|()| out.distro)
     }
 
@@ -217,16 +273,24 @@ mod tests {
         assert_eq!(d.id, "debian");
         assert_eq!(d.version_id.as_deref(), Some("12"));
         assert_eq!(d.codename.as_deref(), Some("bookworm"));
-        assert_eq!(d.pretty_name.as_deref(), Some("Debian GNU/Linux 12 (bookworm)"));
+        assert_eq!(
+            d.pretty_name.as_deref(),
+            Some("Debian GNU/Linux 12 (bookworm)")
+        );
         assert!(d.id_like.is_empty());
         assert_eq!(d.purl_qualifier(), "debian-12");
     }
 
     #[test]
     fn ubuntu_20_04() {
-        let data = fixture("syft/cmd/syft/internal/test/integration/testdata/image-pkg-coverage/etc/os-release");
+        let data = fixture(
+            "syft/cmd/syft/internal/test/integration/testdata/image-pkg-coverage/etc/os-release",
+        );
         let d = catalog("/usr/lib/os-release", &data).unwrap().unwrap();
-        assert_eq!((d.id.as_str(), d.version_id.as_deref()), ("ubuntu", Some("20.04")));
+        assert_eq!(
+            (d.id.as_str(), d.version_id.as_deref()),
+            ("ubuntu", Some("20.04"))
+        );
         assert_eq!(d.codename.as_deref(), Some("focal"));
         assert_eq!(d.id_like, ["debian"]);
         assert_eq!(d.pretty_name.as_deref(), Some("Ubuntu 20.04 LTS"));
@@ -235,12 +299,27 @@ mod tests {
     #[test]
     fn alpine_310_image() {
         let archive = testdata().join("images/alpine-310.docker.tar");
-        let d = catalog("/etc/os-release", &docker_archive_file(&archive, "etc/os-release")).unwrap().unwrap();
-        assert_eq!((d.id.as_str(), d.version_id.as_deref()), ("alpine", Some("3.10.4")));
+        let d = catalog(
+            "/etc/os-release",
+            &docker_archive_file(&archive, "etc/os-release"),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            (d.id.as_str(), d.version_id.as_deref()),
+            ("alpine", Some("3.10.4"))
+        );
         assert_eq!(d.pretty_name.as_deref(), Some("Alpine Linux v3.10"));
         assert_eq!(d.codename, None);
-        let alone = catalog("/etc/alpine-release", &docker_archive_file(&archive, "etc/alpine-release")).unwrap();
-        assert_eq!(alone.map(|d| d.purl_qualifier()), Some("alpine-3.10.4".to_string()));
+        let alone = catalog(
+            "/etc/alpine-release",
+            &docker_archive_file(&archive, "etc/alpine-release"),
+        )
+        .unwrap();
+        assert_eq!(
+            alone.map(|d| d.purl_qualifier()),
+            Some("alpine-3.10.4".to_string())
+        );
     }
 
     #[test]
@@ -249,7 +328,9 @@ mod tests {
         let text = "# comment\nPRETTY_NAME=\"Debian GNU/Linux 8 (jessie)\"\nNAME='Debian GNU/Linux'\n\
                     VERSION_ID=\"8\"\nVERSION=\"8 (jessie)\"\nID=Debian # trailing\nJUNK LINE\n\
                     HOME_URL=\"http://www.debian.org/\\\"x\\\"\"\n";
-        let d = catalog("/etc/os-release", text.as_bytes()).unwrap().unwrap();
+        let d = catalog("/etc/os-release", text.as_bytes())
+            .unwrap()
+            .unwrap();
         assert_eq!(d.id, "debian");
         assert_eq!(d.codename.as_deref(), Some("jessie"));
         assert_eq!(d.version_id.as_deref(), Some("8"));
@@ -263,10 +344,34 @@ mod tests {
         // Invented, with the exact contents these distributions ship.
         let cases = [
             ("/etc/debian_version", "12.4\n", "debian", Some("12"), None),
-            ("/etc/debian_version", "bookworm/sid\n", "debian", None, Some("bookworm")),
-            ("/etc/redhat-release", "CentOS Linux release 7.9.2009 (Core)\n", "centos", Some("7"), None),
-            ("/etc/redhat-release", "Red Hat Enterprise Linux release 8.6 (Ootpa)\n", "rhel", Some("8.6"), None),
-            ("/etc/redhat-release", "Rocky Linux release 9.1 (Blue Onyx)\n", "rocky", Some("9.1"), None),
+            (
+                "/etc/debian_version",
+                "bookworm/sid\n",
+                "debian",
+                None,
+                Some("bookworm"),
+            ),
+            (
+                "/etc/redhat-release",
+                "CentOS Linux release 7.9.2009 (Core)\n",
+                "centos",
+                Some("7"),
+                None,
+            ),
+            (
+                "/etc/redhat-release",
+                "Red Hat Enterprise Linux release 8.6 (Ootpa)\n",
+                "rhel",
+                Some("8.6"),
+                None,
+            ),
+            (
+                "/etc/redhat-release",
+                "Rocky Linux release 9.1 (Blue Onyx)\n",
+                "rocky",
+                Some("9.1"),
+                None,
+            ),
             (
                 "/etc/lsb-release",
                 "DISTRIB_ID=Ubuntu\nDISTRIB_RELEASE=22.04\nDISTRIB_CODENAME=jammy\nDISTRIB_DESCRIPTION=\"Ubuntu 22.04.3 LTS\"\n",
@@ -277,7 +382,15 @@ mod tests {
         ];
         for (path, text, id, version, codename) in cases {
             let d = catalog(path, text.as_bytes()).unwrap().unwrap();
-            assert_eq!((d.id.as_str(), d.version_id.as_deref(), d.codename.as_deref()), (id, version, codename), "{text}");
+            assert_eq!(
+                (
+                    d.id.as_str(),
+                    d.version_id.as_deref(),
+                    d.codename.as_deref()
+                ),
+                (id, version, codename),
+                "{text}"
+            );
         }
     }
 
@@ -297,11 +410,20 @@ mod tests {
 
     #[test]
     fn wants_and_priorities() {
-        let small = FileMeta { size: 200, mode: 0o644 };
+        let small = FileMeta {
+            size: 200,
+            mode: 0o644,
+        };
         for (path, _) in FILES {
             assert!(OsRelease.wants(path, &small), "{path}");
         }
-        assert!(!OsRelease.wants("/etc/os-release", &FileMeta { size: MAX_SIZE + 1, mode: 0o644 }));
+        assert!(!OsRelease.wants(
+            "/etc/os-release",
+            &FileMeta {
+                size: MAX_SIZE + 1,
+                mode: 0o644
+            }
+        ));
         assert!(!OsRelease.wants("/opt/etc/os-release", &small));
         assert!(priority("/etc/os-release") > priority("/usr/lib/os-release"));
         assert!(priority("/usr/lib/os-release") > priority("/etc/lsb-release"));

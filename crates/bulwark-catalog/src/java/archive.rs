@@ -18,7 +18,7 @@ use crate::{CatalogError, Output};
 
 /// Bounds on the work one top-level archive can cause.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Limits {
+pub(crate) struct ArchiveLimits {
     /// Uncompressed bytes read in the whole walk.
     pub(crate) total_bytes: u64,
     /// Uncompressed size of one nested archive.
@@ -31,7 +31,7 @@ pub(crate) struct Limits {
     pub(crate) depth: usize,
 }
 
-impl Default for Limits {
+impl Default for ArchiveLimits {
     fn default() -> Self {
         Self {
             total_bytes: 512 << 20,
@@ -50,7 +50,7 @@ type Zip<'d> = ZipArchive<Cursor<&'d [u8]>>;
 pub(crate) fn scan(
     path: &str,
     data: &[u8],
-    limits: Limits,
+    limits: ArchiveLimits,
     out: &mut Output,
 ) -> Result<(), CatalogError> {
     let mut zip = ZipArchive::new(Cursor::new(data))
@@ -67,7 +67,7 @@ pub(crate) fn scan(
 }
 
 struct Walk<'a> {
-    limits: Limits,
+    limits: ArchiveLimits,
     /// Uncompressed bytes still allowed.
     budget: u64,
     budget_warned: bool,
@@ -246,7 +246,11 @@ mod tests {
 
     use super::*;
 
-    fn scan_with(name: &str, data: &[u8], limits: Limits) -> (Result<(), CatalogError>, Output) {
+    fn scan_with(
+        name: &str,
+        data: &[u8],
+        limits: ArchiveLimits,
+    ) -> (Result<(), CatalogError>, Output) {
         let mut out = Output::default();
         let result = scan(&format!("/opt/app/{name}"), data, limits, &mut out);
         (result, out)
@@ -311,7 +315,7 @@ mod tests {
             }
             inner
         };
-        let (_, out) = scan_with("outer.jar", &nest(8), Limits::default());
+        let (_, out) = scan_with("outer.jar", &nest(8), ArchiveLimits::default());
         assert_eq!(out.packages.len(), 9);
         assert!(out.warnings.is_empty());
         let deepest = out.packages.last().unwrap();
@@ -321,7 +325,7 @@ mod tests {
             format!("/opt/app/outer.jar{}", "!/lib/inner.jar".repeat(8))
         );
 
-        let (_, out) = scan_with("outer.jar", &nest(9), Limits::default());
+        let (_, out) = scan_with("outer.jar", &nest(9), ArchiveLimits::default());
         assert_eq!(out.packages.len(), 9);
         assert_eq!(out.warnings.len(), 1);
     }
@@ -337,7 +341,7 @@ mod tests {
         // Claim 4 GiB - 1 uncompressed for the first entry in the central directory.
         let cd = memchr::memmem::find(&outer, b"PK\x01\x02").unwrap();
         outer[cd + 24..cd + 28].copy_from_slice(&u32::MAX.to_le_bytes());
-        let (result, out) = scan_with("app.jar", &outer, Limits::default());
+        let (result, out) = scan_with("app.jar", &outer, ArchiveLimits::default());
         assert!(result.is_ok());
         assert_eq!(describe(&out), ["g:real:1.0 @ app.jar!/lib/real.jar"]);
         assert_eq!(out.warnings.len(), 1);
@@ -367,9 +371,9 @@ mod tests {
             ("d.jar", &lib(4)),
         ]);
         // Each nested jar is ~300 KiB inflated: a 1 MiB budget reads three of them.
-        let limits = Limits {
+        let limits = ArchiveLimits {
             total_bytes: 1 << 20,
-            ..Limits::default()
+            ..ArchiveLimits::default()
         };
         let (result, out) = scan_with("app.jar", &outer, limits);
         assert!(result.is_ok());
@@ -382,9 +386,9 @@ mod tests {
         );
 
         // Entries whose size is over the per-archive cap are skipped.
-        let limits = Limits {
+        let limits = ArchiveLimits {
             archive_bytes: 100 << 10,
-            ..Limits::default()
+            ..ArchiveLimits::default()
         };
         let (_, out) = scan_with("app.jar", &outer, limits);
         assert!(out.packages.is_empty());
@@ -401,9 +405,9 @@ mod tests {
         ]);
         let cd = memchr::memmem::find(&lying, b"PK\x01\x02").unwrap();
         lying[cd + 24..cd + 28].copy_from_slice(&1024u32.to_le_bytes());
-        let limits = Limits {
+        let limits = ArchiveLimits {
             archive_bytes: 2048,
-            ..Limits::default()
+            ..ArchiveLimits::default()
         };
         let (result, out) = scan_with("app.jar", &lying, limits);
         assert!(result.is_ok());
@@ -426,15 +430,15 @@ mod tests {
         let (_, out) = scan_with(
             "app.jar",
             &jar(&all),
-            Limits {
+            ArchiveLimits {
                 entries: 5,
-                ..Limits::default()
+                ..ArchiveLimits::default()
             },
         );
         assert!(out.packages.is_empty());
         assert_eq!(out.warnings.len(), 1);
         assert!(out.warnings[0].contains("has 11 entries"));
-        let (_, out) = scan_with("app.jar", &jar(&all), Limits::default());
+        let (_, out) = scan_with("app.jar", &jar(&all), ArchiveLimits::default());
         assert_eq!(out.packages.len(), 1);
     }
 }

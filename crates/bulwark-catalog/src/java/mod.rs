@@ -7,7 +7,7 @@ mod license;
 mod manifest;
 mod pom;
 
-pub(crate) use archive::{Limits, scan};
+pub(crate) use archive::{ArchiveLimits, scan};
 
 /// File name extensions of Java archives (zip files) worth opening, lower case.
 pub(crate) const ARCHIVE_EXTENSIONS: &[&str] = &[

@@ -47,6 +47,9 @@ const H_KEYDATA: u8 = 1;
 const H_OFFPAGE: u8 = 3;
 const OFFPAGE_ITEM: usize = 12;
 
+/// A key and the raw value item stored with it on a hash page.
+type Pair<'a> = (&'a [u8], &'a [u8]);
+
 /// Does `data` start with a BerkeleyDB hash or btree metadata page?
 pub(super) fn has_magic(data: &[u8]) -> bool {
     [Endian::Little, Endian::Big]
@@ -77,7 +80,10 @@ pub fn parse_bdb(data: &[u8]) -> Result<HeaderBlobs<'_>, CatalogError> {
             if db.e.u32(page, PAGE_PGNO).map(|p| p as usize) != Some(pgno) {
                 return Err(malformed(format!("page {pgno} says it is another page")));
             }
-            for (key, value) in db.items(page).map_err(|r| malformed(format!("page {pgno}: {r}")))? {
+            for (key, value) in db
+                .items(page)
+                .map_err(|r| malformed(format!("page {pgno}: {r}")))?
+            {
                 // rpm keeps a bookkeeping record under key 0; it is not a package.
                 if key == [0, 0, 0, 0] {
                     continue;
@@ -119,7 +125,10 @@ impl<'a> Db<'a> {
                     malformed("no BerkeleyDB hash magic number")
                 }
             })?;
-        let field = |at| e.u32(data, at).ok_or_else(|| malformed("truncated metadata page"));
+        let field = |at| {
+            e.u32(data, at)
+                .ok_or_else(|| malformed("truncated metadata page"))
+        };
         let version = field(META_VERSION)?;
         if !(8..=10).contains(&version) {
             return Err(malformed(format!("unsupported hash version {version}")));
@@ -134,17 +143,29 @@ impl<'a> Db<'a> {
         let pages = field(META_LAST_PGNO)? as usize + 1;
         let have = data.len() / page_size;
         if pages > have {
-            return Err(malformed(format!("truncated: {pages} pages declared, the file holds {have}")));
+            return Err(malformed(format!(
+                "truncated: {pages} pages declared, the file holds {have}"
+            )));
         }
         let max_bucket = field(META_MAX_BUCKET)? as usize;
         if max_bucket >= pages {
-            return Err(malformed(format!("{} buckets cannot fit in {pages} pages", max_bucket + 1)));
+            return Err(malformed(format!(
+                "{} buckets cannot fit in {pages} pages",
+                max_bucket + 1
+            )));
         }
         let mut spares = [0u32; SPARES];
         for (i, s) in spares.iter_mut().enumerate() {
             *s = field(META_SPARES + 4 * i)?;
         }
-        Ok(Self { data, e, page_size, pages, max_bucket, spares })
+        Ok(Self {
+            data,
+            e,
+            page_size,
+            pages,
+            max_bucket,
+            spares,
+        })
     }
 
     /// The primary page of a bucket: the bucket number plus the spare pages allocated
@@ -162,7 +183,11 @@ impl<'a> Db<'a> {
         }
         match visited.get_mut(pgno) {
             None => return Err(malformed(format!("page {pgno} is past the last page"))),
-            Some(true) => return Err(malformed(format!("page {pgno} is reached twice (a page cycle)"))),
+            Some(true) => {
+                return Err(malformed(format!(
+                    "page {pgno} is reached twice (a page cycle)"
+                )));
+            }
             Some(seen) => *seen = true,
         }
         let start = pgno * self.page_size;
@@ -172,7 +197,7 @@ impl<'a> Db<'a> {
     }
 
     /// The (key, value) item pairs of a hash page, as raw items (type byte first).
-    fn items(&self, page: &'a [u8]) -> Result<Vec<(&'a [u8], &'a [u8])>, String> {
+    fn items(&self, page: &'a [u8]) -> Result<Vec<Pair<'a>>, String> {
         let n = self.e.u16(page, PAGE_ENTRIES).unwrap_or(0) as usize;
         let index_end = PAGE_HEADER + 2 * n;
         if index_end > self.page_size {
@@ -215,14 +240,24 @@ impl<'a> Db<'a> {
         }
     }
 
-    fn overflow(&self, mut pgno: usize, len: usize, visited: &mut [bool]) -> Result<Vec<u8>, String> {
+    fn overflow(
+        &self,
+        mut pgno: usize,
+        len: usize,
+        visited: &mut [bool],
+    ) -> Result<Vec<u8>, String> {
         if len > MAX_HEADER_BYTES {
-            return Err(format!("value of {len} bytes exceeds the limit of {MAX_HEADER_BYTES}"));
+            return Err(format!(
+                "value of {len} bytes exceeds the limit of {MAX_HEADER_BYTES}"
+            ));
         }
         let mut out = Vec::with_capacity(len.min(self.data.len()));
         while out.len() < len {
             if pgno == 0 {
-                return Err(format!("overflow chain ends after {} of {len} bytes", out.len()));
+                return Err(format!(
+                    "overflow chain ends after {} of {len} bytes",
+                    out.len()
+                ));
             }
             let page = self.page(pgno, visited).map_err(|e| e.to_string())?;
             if page.get(PAGE_TYPE) != Some(&P_OVERFLOW) {
@@ -257,22 +292,49 @@ mod tests {
     fn names(data: &[u8]) -> Vec<String> {
         let blobs = parse_bdb(data).unwrap();
         assert!(blobs.skipped.is_empty(), "{:?}", blobs.skipped);
-        blobs.blobs.iter().map(|b| parse_header(b).unwrap().name).collect()
+        blobs
+            .blobs
+            .iter()
+            .map(|b| parse_header(b).unwrap().name)
+            .collect()
     }
 
     #[test]
     fn real_databases() {
         // Expected lists cross-checked with `rpm -qa --dbpath` (rpm 4.18, bdb_ro backend).
-        assert_eq!(names(&fixture("go-rpmdb/pkg/testdata/libuuid/Packages")), ["libuuid"]);
-        assert_eq!(names(&fixture("syft/syft/pkg/cataloger/redhat/testdata/Packages")), ["dive"]);
-        assert_eq!(names(&fixture("osv-scalibr/extractor/filesystem/os/rpm/testdata/Packages_epoch")), ["hello"]);
+        assert_eq!(
+            names(&fixture("go-rpmdb/pkg/testdata/libuuid/Packages")),
+            ["libuuid"]
+        );
+        assert_eq!(
+            names(&fixture("syft/syft/pkg/cataloger/redhat/testdata/Packages")),
+            ["dive"]
+        );
+        assert_eq!(
+            names(&fixture(
+                "osv-scalibr/extractor/filesystem/os/rpm/testdata/Packages_epoch"
+            )),
+            ["hello"]
+        );
     }
 
     #[test]
     fn truncated_copies_fail() {
         let data = fixture("go-rpmdb/pkg/testdata/libuuid/Packages");
-        for len in [0, 11, 100, 511, 4096, data.len() / 2, data.len() - 4096, data.len() - 1] {
-            assert!(parse_bdb(data.get(..len).unwrap()).is_err(), "truncated at {len}");
+        for len in [
+            0,
+            11,
+            100,
+            511,
+            4096,
+            data.len() / 2,
+            data.len() - 4096,
+            data.len() - 1,
+        ] {
+            assert!(
+                parse_bdb(data.get(..len).unwrap()).is_err(),
+                "truncated at {len}"
+            );
         }
     }
 
@@ -281,7 +343,12 @@ mod tests {
         let data = fixture("go-rpmdb/pkg/testdata/libuuid/Packages");
         let page_size = 4096;
         // Metadata: bad magic, bad page size, absurd bucket count, encryption.
-        for (at, bytes) in [(12, &[0u8; 4][..]), (20, &[0, 3, 0, 0]), (72, &[0xff; 4]), (24, &[1])] {
+        for (at, bytes) in [
+            (12, &[0u8; 4][..]),
+            (20, &[0, 3, 0, 0]),
+            (72, &[0xff; 4]),
+            (24, &[1]),
+        ] {
             let mut bad = data.clone();
             bad[at..at + bytes.len()].copy_from_slice(bytes);
             assert!(parse_bdb(&bad).is_err(), "metadata byte {at}");

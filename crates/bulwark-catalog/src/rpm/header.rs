@@ -51,7 +51,9 @@ pub fn parse_header(blob: &[u8]) -> Result<RpmHeader, CatalogError> {
     let il = be32(blob, 0).ok_or_else(|| malformed("shorter than its 8-byte preamble"))? as usize;
     let dl = be32(blob, 4).ok_or_else(|| malformed("shorter than its 8-byte preamble"))? as usize;
     if il == 0 || il > MAX_INDEX_ENTRIES {
-        return Err(malformed(format!("{il} index entries (allowed: 1 to {MAX_INDEX_ENTRIES})")));
+        return Err(malformed(format!(
+            "{il} index entries (allowed: 1 to {MAX_INDEX_ENTRIES})"
+        )));
     }
     if dl > MAX_HEADER_BYTES {
         return Err(CatalogError::LimitExceeded {
@@ -98,24 +100,43 @@ pub fn parse_header(blob: &[u8]) -> Result<RpmHeader, CatalogError> {
 }
 
 /// The first string of a STRING, STRING_ARRAY or I18NSTRING entry.
-fn string(store: &[u8], tag: u32, ty: u32, offset: usize, count: u32) -> Result<String, CatalogError> {
+fn string(
+    store: &[u8],
+    tag: u32,
+    ty: u32,
+    offset: usize,
+    count: u32,
+) -> Result<String, CatalogError> {
     if !matches!(ty, TYPE_STRING | TYPE_STRING_ARRAY | TYPE_I18NSTRING) || count == 0 {
-        return Err(malformed(format!("tag {tag} has type {ty} and count {count}, expected a string")));
+        return Err(malformed(format!(
+            "tag {tag} has type {ty} and count {count}, expected a string"
+        )));
     }
     let rest = store
         .get(offset..)
         .filter(|r| !r.is_empty())
-        .ok_or_else(|| malformed(format!("tag {tag} points at offset {offset}, outside the data store")))?;
-    let end = memchr::memchr(0, rest).ok_or_else(|| malformed(format!("tag {tag}: string is not terminated")))?;
+        .ok_or_else(|| {
+            malformed(format!(
+                "tag {tag} points at offset {offset}, outside the data store"
+            ))
+        })?;
+    let end = memchr::memchr(0, rest)
+        .ok_or_else(|| malformed(format!("tag {tag}: string is not terminated")))?;
     let bytes = rest.get(..end).unwrap_or_default();
     Ok(String::from_utf8_lossy(bytes).into_owned())
 }
 
 fn int32(store: &[u8], tag: u32, ty: u32, offset: usize, count: u32) -> Result<u32, CatalogError> {
     if ty != TYPE_INT32 || count == 0 {
-        return Err(malformed(format!("tag {tag} has type {ty} and count {count}, expected an INT32")));
+        return Err(malformed(format!(
+            "tag {tag} has type {ty} and count {count}, expected an INT32"
+        )));
     }
-    be32(store, offset).ok_or_else(|| malformed(format!("tag {tag} points at offset {offset}, outside the data store")))
+    be32(store, offset).ok_or_else(|| {
+        malformed(format!(
+            "tag {tag} points at offset {offset}, outside the data store"
+        ))
+    })
 }
 
 fn be32(data: &[u8], at: usize) -> Option<u32> {
@@ -152,7 +173,8 @@ mod tests {
     #[test]
     fn real_header_blob_from_go_rpmdb() {
         // blob.bin is one header as stored in an rpm database.
-        let blob = std::fs::read(testdata().join("fixtures/go-rpmdb/pkg/testdata/blob.bin")).unwrap();
+        let blob =
+            std::fs::read(testdata().join("fixtures/go-rpmdb/pkg/testdata/blob.bin")).unwrap();
         let h = parse_header(&blob).unwrap();
         assert!(!h.name.is_empty());
         assert!(!h.version.is_empty());
@@ -173,25 +195,40 @@ mod tests {
             (TAG_LICENSE, TYPE_I18NSTRING, b"MIT\0ignored\0"),
         ]);
         let h = parse_header(&blob).unwrap();
-        assert_eq!((h.name.as_str(), h.version.as_str(), h.epoch), ("hello", "1.0", Some(7)));
+        assert_eq!(
+            (h.name.as_str(), h.version.as_str(), h.epoch),
+            ("hello", "1.0", Some(7))
+        );
         assert_eq!(h.license.as_deref(), Some("MIT"));
         assert_eq!(h.release, None);
     }
 
     #[test]
     fn rejects_bad_entries() {
-        let unterminated = build(&[(TAG_VERSION, TYPE_STRING, b"1\0"), (TAG_NAME, TYPE_STRING, b"abc")]);
+        let unterminated = build(&[
+            (TAG_VERSION, TYPE_STRING, b"1\0"),
+            (TAG_NAME, TYPE_STRING, b"abc"),
+        ]);
         assert!(parse_header(&unterminated).is_err());
-        let wrong_type = build(&[(TAG_NAME, TYPE_INT32, b"abcd"), (TAG_VERSION, TYPE_STRING, b"1\0")]);
+        let wrong_type = build(&[
+            (TAG_NAME, TYPE_INT32, b"abcd"),
+            (TAG_VERSION, TYPE_STRING, b"1\0"),
+        ]);
         assert!(parse_header(&wrong_type).is_err());
         let no_version = build(&[(TAG_NAME, TYPE_STRING, b"a\0")]);
         assert!(parse_header(&no_version).is_err());
-        let mut past_end = build(&[(TAG_NAME, TYPE_STRING, b"a\0"), (TAG_VERSION, TYPE_STRING, b"1\0")]);
+        let mut past_end = build(&[
+            (TAG_NAME, TYPE_STRING, b"a\0"),
+            (TAG_VERSION, TYPE_STRING, b"1\0"),
+        ]);
         past_end[8 + 8..8 + 12].copy_from_slice(&u32::MAX.to_be_bytes());
         assert!(parse_header(&past_end).is_err());
         let mut huge = vec![0, 0, 0, 1];
         huge.extend_from_slice(&u32::MAX.to_be_bytes());
-        assert!(matches!(parse_header(&huge), Err(CatalogError::LimitExceeded { .. })));
+        assert!(matches!(
+            parse_header(&huge),
+            Err(CatalogError::LimitExceeded { .. })
+        ));
         assert!(parse_header(&[0, 0, 0, 0, 0, 0, 0, 0]).is_err());
     }
 }

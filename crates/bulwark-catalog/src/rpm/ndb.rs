@@ -46,7 +46,12 @@ pub fn parse_ndb(data: &[u8]) -> Result<HeaderBlobs<'_>, CatalogError> {
 
     let mut out = HeaderBlobs::default();
     let mut used_blocks = 0usize;
-    for (i, slot) in data.get(DB_HEADER..slots_end).unwrap_or_default().chunks_exact(SLOT_SIZE).enumerate() {
+    for (i, slot) in data
+        .get(DB_HEADER..slots_end)
+        .unwrap_or_default()
+        .chunks_exact(SLOT_SIZE)
+        .enumerate()
+    {
         if !slot.starts_with(SLOT_MAGIC) {
             return Err(malformed(format!("slot {i} has no `Slot` magic")));
         }
@@ -56,10 +61,14 @@ pub fn parse_ndb(data: &[u8]) -> Result<HeaderBlobs<'_>, CatalogError> {
             continue; // a free slot
         }
         if pkg == 0 || count == 0 || block < first_data_block {
-            return Err(malformed(format!("slot {i} is invalid (package {pkg}, blocks {block}+{count})")));
+            return Err(malformed(format!(
+                "slot {i} is invalid (package {pkg}, blocks {block}+{count})"
+            )));
         }
         if block.saturating_add(count) > file_blocks {
-            return Err(malformed(format!("truncated: slot {i} points past the end of the file")));
+            return Err(malformed(format!(
+                "truncated: slot {i} points past the end of the file"
+            )));
         }
         // Slots never share blocks; refusing overlap bounds the work to the file size.
         used_blocks += count;
@@ -67,7 +76,9 @@ pub fn parse_ndb(data: &[u8]) -> Result<HeaderBlobs<'_>, CatalogError> {
             return Err(malformed("slots overlap"));
         }
         check_record_count(out.blobs.len() + out.skipped.len() + 1)?;
-        let area = data.get(block * BLOCK..(block + count) * BLOCK).unwrap_or_default();
+        let area = data
+            .get(block * BLOCK..(block + count) * BLOCK)
+            .unwrap_or_default();
         match blob(area, pkg) {
             Ok(b) => out.blobs.push(Cow::Borrowed(b)),
             Err(reason) => out.skipped.push(format!("package {pkg}: {reason}")),
@@ -84,10 +95,15 @@ fn blob(area: &[u8], pkg: usize) -> Result<&[u8], String> {
     }
     let len = le(12).unwrap_or(usize::MAX);
     if len > MAX_HEADER_BYTES {
-        return Err(format!("blob of {len} bytes exceeds the limit of {MAX_HEADER_BYTES}"));
+        return Err(format!(
+            "blob of {len} bytes exceeds the limit of {MAX_HEADER_BYTES}"
+        ));
     }
     if (BLOB_HEAD + len + BLOB_TAIL).div_ceil(BLOCK) * BLOCK != area.len() {
-        return Err(format!("blob of {len} bytes does not fill its {} bytes", area.len()));
+        return Err(format!(
+            "blob of {len} bytes does not fill its {} bytes",
+            area.len()
+        ));
     }
     let tail_at = area.len() - BLOB_TAIL;
     let (body, tail) = area.split_at(tail_at);
@@ -128,7 +144,8 @@ mod tests {
     use crate::test_support::testdata;
 
     fn sle15() -> Vec<u8> {
-        std::fs::read(testdata().join("fixtures/go-rpmdb/pkg/testdata/sle15-bci/Packages.db")).unwrap()
+        std::fs::read(testdata().join("fixtures/go-rpmdb/pkg/testdata/sle15-bci/Packages.db"))
+            .unwrap()
     }
 
     #[test]
@@ -152,8 +169,20 @@ mod tests {
     #[test]
     fn truncated_copies_fail() {
         let data = sle15();
-        for len in [0, 3, 20, 31, 4095, 4096 + 100, data.len() / 2, data.len() - 16] {
-            assert!(parse_ndb(data.get(..len).unwrap()).is_err(), "truncated at {len}");
+        for len in [
+            0,
+            3,
+            20,
+            31,
+            4095,
+            4096 + 100,
+            data.len() / 2,
+            data.len() - 16,
+        ] {
+            assert!(
+                parse_ndb(data.get(..len).unwrap()).is_err(),
+                "truncated at {len}"
+            );
         }
     }
 

@@ -33,7 +33,9 @@ pub fn parse_sqlite(data: &[u8]) -> Result<HeaderBlobs<'static>, CatalogError> {
     let mut stmt = conn
         .prepare("SELECT blob FROM Packages ORDER BY rowid")
         .map_err(|e| malformed(format!("cannot query table Packages: {e}")))?;
-    let mut rows = stmt.query([]).map_err(|e| malformed(format!("cannot query table Packages: {e}")))?;
+    let mut rows = stmt
+        .query([])
+        .map_err(|e| malformed(format!("cannot query table Packages: {e}")))?;
     let mut out = HeaderBlobs::default();
     let mut records = 0usize;
     loop {
@@ -44,10 +46,15 @@ pub fn parse_sqlite(data: &[u8]) -> Result<HeaderBlobs<'static>, CatalogError> {
         };
         records += 1;
         check_record_count(records)?;
-        match row.get_ref(0).map_err(|e| e.to_string()).and_then(|v| v.as_blob().map_err(|e| e.to_string())) {
-            Ok(blob) if blob.len() > MAX_HEADER_BYTES => out
-                .skipped
-                .push(format!("row {records}: blob of {} bytes exceeds the limit of {MAX_HEADER_BYTES}", blob.len())),
+        match row
+            .get_ref(0)
+            .map_err(|e| e.to_string())
+            .and_then(|v| v.as_blob().map_err(|e| e.to_string()))
+        {
+            Ok(blob) if blob.len() > MAX_HEADER_BYTES => out.skipped.push(format!(
+                "row {records}: blob of {} bytes exceeds the limit of {MAX_HEADER_BYTES}",
+                blob.len()
+            )),
             Ok(blob) => out.blobs.push(Cow::Owned(blob.to_vec())),
             Err(reason) => out.skipped.push(format!("row {records}: {reason}")),
         }
@@ -56,7 +63,9 @@ pub fn parse_sqlite(data: &[u8]) -> Result<HeaderBlobs<'static>, CatalogError> {
 }
 
 fn open(data: &[u8]) -> rusqlite::Result<Connection> {
-    let mut conn = Connection::open_in_memory_with_flags(OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    let mut conn = Connection::open_in_memory_with_flags(
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
     // Our copy of the header, in rollback-journal mode.
     let mut header = [0u8; HEADER_SIZE];
     header.copy_from_slice(data.get(..HEADER_SIZE).unwrap_or(&[0; HEADER_SIZE]));
@@ -64,14 +73,20 @@ fn open(data: &[u8]) -> rusqlite::Result<Connection> {
     header[WRITE_VERSION + 1] = header[WRITE_VERSION + 1].min(1);
     let rest = data.get(HEADER_SIZE..).unwrap_or_default();
     conn.deserialize_read_exact(MAIN_DB, header.as_slice().chain(rest), data.len(), true)?;
-    conn.execute_batch("PRAGMA trusted_schema = OFF; PRAGMA query_only = ON; PRAGMA temp_store = MEMORY;")?;
+    conn.execute_batch(
+        "PRAGMA trusted_schema = OFF; PRAGMA query_only = ON; PRAGMA temp_store = MEMORY;",
+    )?;
     Ok(conn)
 }
 
 /// `Packages` must be a table with a stored `blob` column (no view, no generated column).
 fn check_schema(conn: &Connection) -> Result<(), CatalogError> {
     let kind: Option<String> = conn
-        .query_row("SELECT type FROM sqlite_master WHERE name = 'Packages'", [], |r| r.get(0))
+        .query_row(
+            "SELECT type FROM sqlite_master WHERE name = 'Packages'",
+            [],
+            |r| r.get(0),
+        )
         .or_else(|e| match e {
             rusqlite::Error::QueryReturnedNoRows => Ok(None),
             e => Err(e),
@@ -84,7 +99,11 @@ fn check_schema(conn: &Connection) -> Result<(), CatalogError> {
     }
     // `hidden` is 0 for ordinary columns, 2 or 3 for generated ones.
     let hidden: Option<i64> = conn
-        .query_row("SELECT hidden FROM pragma_table_xinfo('Packages') WHERE name = 'blob'", [], |r| r.get(0))
+        .query_row(
+            "SELECT hidden FROM pragma_table_xinfo('Packages') WHERE name = 'blob'",
+            [],
+            |r| r.get(0),
+        )
         .or_else(|e| match e {
             rusqlite::Error::QueryReturnedNoRows => Ok(None),
             e => Err(e),
@@ -118,7 +137,12 @@ mod tests {
         assert!(blobs.skipped.is_empty());
         // 129 rows, as `rpm -qa --dbpath` (rpm 4.18, sqlite backend) also lists.
         assert_eq!(blobs.blobs.len(), 129);
-        let curl = blobs.blobs.iter().map(|b| parse_header(b).unwrap()).find(|h| h.name == "curl").unwrap();
+        let curl = blobs
+            .blobs
+            .iter()
+            .map(|b| parse_header(b).unwrap())
+            .find(|h| h.name == "curl")
+            .unwrap();
         assert_eq!(curl.version, "7.76.0");
     }
 
@@ -133,7 +157,10 @@ mod tests {
     fn truncated_and_corrupted_copies_fail() {
         let data = fixture("cbl-mariner-2.0/rpmdb.sqlite");
         for len in [0, 15, 99, 4096, data.len() / 2] {
-            assert!(parse_sqlite(data.get(..len).unwrap()).is_err(), "truncated at {len}");
+            assert!(
+                parse_sqlite(data.get(..len).unwrap()).is_err(),
+                "truncated at {len}"
+            );
         }
         // Page size field set to an invalid value.
         let mut bad = data.clone();
@@ -158,7 +185,10 @@ mod tests {
             let mut conn = Connection::open_in_memory().unwrap();
             conn.execute_batch(schema).unwrap();
             let bytes = conn.serialize(MAIN_DB).unwrap().to_vec();
-            assert!(matches!(parse_sqlite(&bytes), Err(CatalogError::Malformed { .. })), "{schema}");
+            assert!(
+                matches!(parse_sqlite(&bytes), Err(CatalogError::Malformed { .. })),
+                "{schema}"
+            );
         }
     }
 }

@@ -98,7 +98,10 @@ fn walk(
             };
             if catalogers.iter().any(|c| c.wants(&child, &meta)) {
                 if meta.size > 512 * 1024 * 1024 {
-                    warnings.push(format!("{child}: {} bytes, too large to catalog; skipped", meta.size));
+                    warnings.push(format!(
+                        "{child}: {} bytes, too large to catalog; skipped",
+                        meta.size
+                    ));
                     continue;
                 }
                 wanted.push((entry.path(), child, meta));

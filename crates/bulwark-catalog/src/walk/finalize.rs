@@ -44,7 +44,12 @@ pub fn finish(target: Target, merged: Merged) -> Sbom {
             .sort_by_key(|l| (l.layer.as_ref().map(|x| x.index), l.path.clone()));
     }
     out.sort_by(|a, b| {
-        (a.ecosystem, &a.name, &a.version, &a.purl).cmp(&(b.ecosystem, &b.name, &b.version, &b.purl))
+        (a.ecosystem, &a.name, &a.version, &a.purl).cmp(&(
+            b.ecosystem,
+            &b.name,
+            &b.version,
+            &b.purl,
+        ))
     });
     let mut warnings = merged.warnings;
     warnings.sort();

@@ -136,7 +136,11 @@ pub fn scan_ref<R: Read>(
 }
 
 /// Runs the catalogers that want a file and collects what they say.
-pub fn run_catalogers(wanted: &[&dyn Cataloger], input: &FileInput<'_>, describe: &str) -> FileResult {
+pub fn run_catalogers(
+    wanted: &[&dyn Cataloger],
+    input: &FileInput<'_>,
+    describe: &str,
+) -> FileResult {
     let mut result = FileResult {
         path: input.path.to_string(),
         ..FileResult::default()
@@ -156,14 +160,14 @@ pub fn run_catalogers(wanted: &[&dyn Cataloger], input: &FileInput<'_>, describe
         for w in out.warnings {
             result
                 .warnings
-                .push(format!("{} in {describe}: {w}", input.path));
+                .push(one_line(&format!("{} in {describe}: {w}", input.path)));
         }
         if let Err(e) = outcome {
-            result.warnings.push(format!(
+            result.warnings.push(one_line(&format!(
                 "{} in {describe}: {} cataloger: {e}",
                 input.path,
                 cataloger.name()
-            ));
+            )));
         }
     }
     result
@@ -172,7 +176,12 @@ pub fn run_catalogers(wanted: &[&dyn Cataloger], input: &FileInput<'_>, describe
 /// A hard link shares its target's content: reuse the target's results when the target
 /// was cataloged earlier in this layer. A link to a path the layer does not hold is an
 /// escape attempt (or a broken archive) and is reported.
-fn link_result<R: Read>(scan: &mut LayerScan, entry: &tar::Entry<'_, R>, path: &str, describe: &str) {
+fn link_result<R: Read>(
+    scan: &mut LayerScan,
+    entry: &tar::Entry<'_, R>,
+    path: &str,
+    describe: &str,
+) {
     let target = entry
         .link_name_bytes()
         .map(|b| String::from_utf8_lossy(&b).into_owned())
@@ -197,4 +206,13 @@ fn link_result<R: Read>(scan: &mut LayerScan, entry: &tar::Entry<'_, R>, path: &
         copy.path = path.to_string();
         scan.files.push(copy);
     }
+}
+
+/// Warnings are printed one per line; parser messages sometimes span several.
+fn one_line(s: &str) -> String {
+    s.split(['\n', '\r'])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" | ")
 }

@@ -5,9 +5,9 @@ use std::collections::{HashMap, HashSet};
 
 use bulwark_types::{LayerRef, Location, Package};
 
+use super::Merged;
 use super::layer::{Kind, LayerScan};
 use super::path::ancestors;
-use super::Merged;
 
 /// Merges per-layer scans (base layer first) into the final view.
 pub fn merge(scans: &[LayerScan], layers: &[LayerRef]) -> Merged {
@@ -41,7 +41,10 @@ pub fn merge(scans: &[LayerScan], layers: &[LayerRef]) -> Merged {
                     merged.distro = Some(d.clone());
                 }
             }
-            let versions = history.get(f.path.as_str()).map(Vec::as_slice).unwrap_or_default();
+            let versions = history
+                .get(f.path.as_str())
+                .map(Vec::as_slice)
+                .unwrap_or_default();
             for p in &f.packages {
                 let introduced = introduced_in(versions, i, &key(p));
                 let mut p = p.clone();
@@ -55,14 +58,7 @@ pub fn merge(scans: &[LayerScan], layers: &[LayerRef]) -> Merged {
 
 /// Rank of the file a distro was read from; the highest wins.
 pub fn distro_rank(path: &str) -> u8 {
-    match path {
-        "/etc/os-release" => 6,
-        "/usr/lib/os-release" => 5,
-        "/etc/lsb-release" => 4,
-        "/etc/alpine-release" | "/etc/redhat-release" => 3,
-        "/etc/debian_version" => 2,
-        _ => 1,
-    }
+    crate::catalogers::OsRelease::priority(path)
 }
 
 /// Gives a package its file location(s) and layer: the file itself first (unless the

@@ -70,8 +70,14 @@ mod tests {
 
     #[test]
     fn normalizes_names() {
-        assert_eq!(normalize("./etc/passwd"), EntryPath::Path("/etc/passwd".into()));
-        assert_eq!(normalize("/etc//x/./y/"), EntryPath::Path("/etc/x/y".into()));
+        assert_eq!(
+            normalize("./etc/passwd"),
+            EntryPath::Path("/etc/passwd".into())
+        );
+        assert_eq!(
+            normalize("/etc//x/./y/"),
+            EntryPath::Path("/etc/x/y".into())
+        );
         assert_eq!(normalize("./"), EntryPath::Root);
         assert_eq!(normalize("../../etc/shadow"), EntryPath::Escapes);
         assert_eq!(normalize("a/../../b"), EntryPath::Escapes);

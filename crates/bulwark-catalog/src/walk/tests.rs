@@ -20,9 +20,11 @@ impl Cataloger for Lines {
         path.starts_with("/pkgs/")
     }
     fn catalog(&self, file: &FileInput<'_>, out: &mut Output) -> Result<(), CatalogError> {
-        let text = std::str::from_utf8(file.data).map_err(|e| CatalogError::malformed("lines", e.to_string()))?;
+        let text = std::str::from_utf8(file.data)
+            .map_err(|e| CatalogError::malformed("lines", e.to_string()))?;
         for line in text.lines().filter(|l| !l.is_empty()) {
-            out.packages.push(Package::new(Ecosystem::Npm, line, "1.0.0"));
+            out.packages
+                .push(Package::new(Ecosystem::Npm, line, "1.0.0"));
         }
         Ok(())
     }
@@ -85,7 +87,11 @@ fn walk(layers: &[Vec<u8>]) -> Merged {
     let scans: Vec<_> = layers
         .iter()
         .enumerate()
-        .map(|(i, l)| scan(&l[..], &cats, &Limits::default(), &format!("layer {i}")).unwrap().0)
+        .map(|(i, l)| {
+            scan(&l[..], &cats, &Limits::default(), &format!("layer {i}"))
+                .unwrap()
+                .0
+        })
         .collect();
     let refs: Vec<_> = (0..layers.len())
         .map(|index| LayerRef {
@@ -105,22 +111,35 @@ fn names(m: &Merged) -> Vec<String> {
 
 #[test]
 fn whiteout_deletes_a_lower_file() {
-    let base = layer(&[E::Dir("pkgs/"), E::File("pkgs/a.txt", "alpha\n"), E::File("pkgs/b.txt", "beta\n")]);
+    let base = layer(&[
+        E::Dir("pkgs/"),
+        E::File("pkgs/a.txt", "alpha\n"),
+        E::File("pkgs/b.txt", "beta\n"),
+    ]);
     let top = layer(&[E::File("pkgs/.wh.a.txt", "")]);
     assert_eq!(names(&walk(&[base, top])), vec!["beta"]);
 }
 
 #[test]
 fn whiteout_of_a_directory_deletes_everything_below() {
-    let base = layer(&[E::File("pkgs/sub/a.txt", "alpha\n"), E::File("pkgs/b.txt", "beta\n")]);
+    let base = layer(&[
+        E::File("pkgs/sub/a.txt", "alpha\n"),
+        E::File("pkgs/b.txt", "beta\n"),
+    ]);
     let top = layer(&[E::File("pkgs/.wh.sub", "")]);
     assert_eq!(names(&walk(&[base, top])), vec!["beta"]);
 }
 
 #[test]
 fn opaque_dir_hides_lower_content_but_keeps_its_own() {
-    let base = layer(&[E::File("pkgs/d/a.txt", "alpha\n"), E::File("pkgs/b.txt", "beta\n")]);
-    let top = layer(&[E::File("pkgs/d/.wh..wh..opq", ""), E::File("pkgs/d/c.txt", "gamma\n")]);
+    let base = layer(&[
+        E::File("pkgs/d/a.txt", "alpha\n"),
+        E::File("pkgs/b.txt", "beta\n"),
+    ]);
+    let top = layer(&[
+        E::File("pkgs/d/.wh..wh..opq", ""),
+        E::File("pkgs/d/c.txt", "gamma\n"),
+    ]);
     assert_eq!(names(&walk(&[base, top])), vec!["beta", "gamma"]);
 }
 
@@ -137,7 +156,11 @@ fn rewritten_file_keeps_the_layer_a_package_came_from() {
             .and_then(|p| p.layer())
             .map(|l| l.index)
     };
-    assert_eq!(m.packages.len(), 3, "old copies of the file must not count twice");
+    assert_eq!(
+        m.packages.len(),
+        3,
+        "old copies of the file must not count twice"
+    );
     assert_eq!(layer_of("alpha"), Some(0));
     assert_eq!(layer_of("gamma"), Some(2));
     assert_eq!(m.packages[0].locations[0].path, "/pkgs/db.txt");
@@ -160,7 +183,9 @@ fn dotdot_and_absolute_names_never_escape() {
     let m = walk(&[l]);
     assert_eq!(names(&m), vec!["abs", "ok"]);
     assert!(
-        m.warnings.iter().any(|w| w.contains("../../pkgs/evil.txt") && w.contains("layer 0")),
+        m.warnings
+            .iter()
+            .any(|w| w.contains("../../pkgs/evil.txt") && w.contains("layer 0")),
         "{:?}",
         m.warnings
     );
@@ -177,8 +202,16 @@ fn hard_links_resolve_inside_the_layer_only() {
     let m = walk(&[l]);
     let alpha = m.packages.iter().filter(|p| p.name == "alpha").count();
     assert_eq!(alpha, 2, "the link shares the target's content");
-    assert!(m.warnings.iter().any(|w| w.contains("esc.txt") && w.contains("outside")));
-    assert!(m.warnings.iter().any(|w| w.contains("gone.txt") && w.contains("not earlier")));
+    assert!(
+        m.warnings
+            .iter()
+            .any(|w| w.contains("esc.txt") && w.contains("outside"))
+    );
+    assert!(
+        m.warnings
+            .iter()
+            .any(|w| w.contains("gone.txt") && w.contains("not earlier"))
+    );
 }
 
 #[test]
@@ -193,7 +226,10 @@ fn truncated_tar_is_an_error_not_a_panic() {
 
 #[test]
 fn oversized_files_are_skipped_with_a_warning() {
-    let l = layer(&[E::File("pkgs/big.txt", &"x\n".repeat(100)), E::File("pkgs/small.txt", "s\n")]);
+    let l = layer(&[
+        E::File("pkgs/big.txt", &"x\n".repeat(100)),
+        E::File("pkgs/small.txt", "s\n"),
+    ]);
     let cats: Vec<Box<dyn Cataloger>> = vec![Box::new(Lines)];
     let limits = Limits {
         max_file_size: 50,

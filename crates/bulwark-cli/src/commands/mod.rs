@@ -78,7 +78,11 @@ fn init_logging(global: &GlobalArgs) {
         .with_writer(std::io::stderr);
     match global.log_format {
         LogFormat::Json => builder.json().init(),
-        LogFormat::Text => builder.with_target(false).without_time().init(),
+        LogFormat::Text => builder
+            .with_target(false)
+            .without_time()
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init(),
     }
 }
 
@@ -86,11 +90,15 @@ fn init_logging(global: &GlobalArgs) {
 fn hint(err: &anyhow::Error) -> Option<&'static str> {
     let text = format!("{err:#}").to_ascii_lowercase();
     if text.contains("unauthorized") || text.contains("status 401") {
-        Some("pass --username with BULWARK_REGISTRY_PASSWORD (or --password-stdin), or log in with `docker login`")
+        Some(
+            "pass --username with BULWARK_REGISTRY_PASSWORD (or --password-stdin), or log in with `docker login`",
+        )
     } else if text.contains("no image for platform") {
         Some("pick one with --platform OS/ARCH, or scan them all with --all-platforms")
     } else if text.contains("digest mismatch") || text.contains("does not match its digest") {
-        Some("the image content is not what its manifest says: it is corrupt or has been tampered with")
+        Some(
+            "the image content is not what its manifest says: it is corrupt or has been tampered with",
+        )
     } else {
         None
     }

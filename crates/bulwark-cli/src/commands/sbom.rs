@@ -106,10 +106,7 @@ impl ImageArgs {
 }
 
 pub fn run(args: SbomArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let format: Format = args
-        .format
-        .parse()
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let format: Format = args.format.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
     let sboms = catalog_source(&args.source, &args.image, global)?;
     for sbom in &sboms {
         for w in &sbom.warnings {
@@ -124,7 +121,11 @@ pub fn run(args: SbomArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     for sbom in &sboms {
         match &args.output {
             Some(path) => {
-                let path = if many { platform_path(path, &sbom.target) } else { path.clone() };
+                let path = if many {
+                    platform_path(path, &sbom.target)
+                } else {
+                    path.clone()
+                };
                 let file = File::create(&path)
                     .with_context(|| format!("cannot create {}", path.display()))?;
                 let mut out = BufWriter::new(file);

@@ -1,5 +1,5 @@
 //! Helpers shared by the CLI's end-to-end tests.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -9,7 +9,12 @@ use std::process::{Command, Output};
 pub fn testdata() -> PathBuf {
     std::env::var_os("BULWARK_TESTDATA")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/testdata")))
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../../shared/testdata"
+            ))
+        })
 }
 
 /// The real Debian images built by `../shared/tools/build-test-images.sh`.
@@ -17,7 +22,8 @@ pub fn images() -> PathBuf {
     let dir = std::env::var_os("BULWARK_TEST_IMAGES")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
-            PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/bulwark-test-images")
+            PathBuf::from(std::env::var("HOME").unwrap_or_default())
+                .join(".cache/bulwark-test-images")
         });
     assert!(
         dir.join(".done").exists(),
