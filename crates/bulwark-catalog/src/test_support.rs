@@ -40,3 +40,25 @@ pub fn docker_archive_file(archive: &std::path::Path, path: &str) -> Vec<u8> {
     }
     found.unwrap_or_else(|| panic!("{path} not in {}", archive.display()))
 }
+
+/// Asserts that `cataloger` rejects every one of `inputs` (as the content of `path`) as
+/// malformed: garbage must be a clear error, never a panic or an empty success.
+pub fn assert_all_malformed(cataloger: &dyn crate::Cataloger, path: &str, inputs: &[&[u8]]) {
+    for data in inputs {
+        let input = crate::FileInput {
+            path,
+            meta: crate::FileMeta {
+                size: data.len() as u64,
+                mode: 0,
+            },
+            data,
+        };
+        let mut out = crate::Output::default();
+        let result = cataloger.catalog(&input, &mut out);
+        assert!(
+            matches!(result, Err(crate::CatalogError::Malformed { .. })),
+            "{path}: {:?} gave {result:?}",
+            String::from_utf8_lossy(data)
+        );
+    }
+}

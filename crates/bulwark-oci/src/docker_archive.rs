@@ -87,13 +87,5 @@ pub(crate) fn open(
     }
     target.tags = entry.repo_tags.unwrap_or_default();
     target.config_digest = Some(config_digest);
-    target.platform = config.platform().map(|p| p.to_string());
-    target.layers = layers.iter().map(|l| l.layer.clone()).collect();
-    Ok(Image {
-        target,
-        config,
-        config_bytes,
-        layers,
-        _temp: temp,
-    })
+    Ok(Image::assemble(target, config, config_bytes, layers, temp))
 }

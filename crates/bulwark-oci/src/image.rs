@@ -34,6 +34,28 @@ pub struct Image {
     pub(crate) _temp: Option<Arc<tempfile::TempDir>>,
 }
 
+impl Image {
+    /// Assembles an image, filling the target's platform and layer list from the config
+    /// and layers so every source describes its image the same way.
+    pub(crate) fn assemble(
+        mut target: Target,
+        config: ImageConfig,
+        config_bytes: Vec<u8>,
+        layers: Vec<LayerBlob>,
+        temp: Option<Arc<tempfile::TempDir>>,
+    ) -> Self {
+        target.platform = config.platform().map(|p| p.to_string());
+        target.layers = layers.iter().map(|l| l.layer.clone()).collect();
+        Image {
+            target,
+            config,
+            config_bytes,
+            layers,
+            _temp: temp,
+        }
+    }
+}
+
 /// Opens the image(s) a source names. `dir:` and `sbom:` sources are not images and give
 /// an error here.
 pub fn open_images(
@@ -315,15 +337,7 @@ fn image_from_manifest(
     }
     target.manifest_digest = Some(manifest_digest);
     target.config_digest = Some(config_desc.digest);
-    target.platform = config.platform().map(|p| p.to_string());
-    target.layers = layers.iter().map(|l| l.layer.clone()).collect();
-    Ok(Image {
-        target,
-        config,
-        config_bytes,
-        layers,
-        _temp: temp,
-    })
+    Ok(Image::assemble(target, config, config_bytes, layers, temp))
 }
 
 pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(

@@ -110,21 +110,19 @@ pub(crate) fn open(
         let mut t = target.clone();
         t.manifest_digest = Some(desc.digest.clone());
         t.config_digest = Some(config_desc.digest.clone());
-        t.platform = config.platform().map(|p| p.to_string());
-        t.layers = layers.iter().map(|l| l.layer.clone()).collect();
         if let Some(tag) = &reference.tag {
             t.tags.push(format!(
                 "{}/{}:{tag}",
                 reference.registry, reference.repository
             ));
         }
-        images.push(Image {
-            target: t,
+        images.push(Image::assemble(
+            t,
             config,
             config_bytes,
             layers,
-            _temp: Some(temp.clone()),
-        });
+            Some(temp.clone()),
+        ));
     }
     Ok(images)
 }

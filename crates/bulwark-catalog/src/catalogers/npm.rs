@@ -418,21 +418,14 @@ mod tests {
                 "{rel}"
             );
         }
-        let mut out = Output::default();
-        for data in [
-            &b"\x00\xff\xfe garbage"[..],
-            b"[1, 2]",
-            b"{\"packages\": {\"node_modules/a\": ",
-        ] {
-            let input = FileInput {
-                path: "/a/package-lock.json",
-                meta: FileMeta { size: 3, mode: 0 },
-                data,
-            };
-            assert!(matches!(
-                Npm.catalog(&input, &mut out),
-                Err(CatalogError::Malformed { .. })
-            ));
-        }
+        crate::test_support::assert_all_malformed(
+            &Npm,
+            "/a/package-lock.json",
+            &[
+                b"\x00\xff\xfe garbage",
+                b"[1, 2]",
+                b"{\"packages\": {\"node_modules/a\": ",
+            ],
+        );
     }
 }

@@ -215,22 +215,15 @@ mod tests {
                 "{rel}"
             );
         }
-        let mut out = Output::default();
-        for data in [
-            &b"{\"packages\": 3}"[..],
-            b"\"x\"",
-            b"{}",
-            b"[{\"name\": \"a/b\", ",
-        ] {
-            let input = FileInput {
-                path: "/app/composer.lock",
-                meta: FileMeta { size: 1, mode: 0 },
-                data,
-            };
-            assert!(matches!(
-                Php.catalog(&input, &mut out),
-                Err(CatalogError::Malformed { .. })
-            ));
-        }
+        crate::test_support::assert_all_malformed(
+            &Php,
+            "/app/composer.lock",
+            &[
+                b"{\"packages\": 3}",
+                b"\"x\"",
+                b"{}",
+                b"[{\"name\": \"a/b\", ",
+            ],
+        );
     }
 }
