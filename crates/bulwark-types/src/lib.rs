@@ -17,13 +17,17 @@
 mod digest;
 mod distro;
 mod ecosystem;
+mod finding;
 mod package;
 mod purl;
 mod sbom;
+mod vuln;
 
 pub use digest::{Digest, DigestError};
 pub use distro::Distro;
 pub use ecosystem::Ecosystem;
+pub use finding::{Finding, FindingPackage, FixState, Suppression};
 pub use package::{LayerRef, Location, Package, SourcePackage};
 pub use purl::purl_for;
 pub use sbom::{Sbom, Target};
+pub use vuln::{Advisory, Affected, Cvss, Event, Severity};
