@@ -2,6 +2,30 @@
 //!
 //! Adding a feed: write `<format>.rs` implementing [`Importer`] and add one line to [`all`].
 
+mod alpine_secdb;
+mod debian_dsa;
+mod debian_tracker;
+mod friendsofphp;
+mod nodejs_wg;
+mod nvd;
+mod osv;
+mod rhel_oval;
+mod rubysec;
+mod rustsec;
+mod ubuntu_oval;
+
+pub use alpine_secdb::AlpineSecdb;
+pub use debian_dsa::DebianDsa;
+pub use debian_tracker::DebianTracker;
+pub use friendsofphp::FriendsOfPhp;
+pub use nodejs_wg::NodejsWg;
+pub use nvd::Nvd;
+pub use osv::Osv;
+pub use rhel_oval::RhelOval;
+pub use rubysec::RubySec;
+pub use rustsec::RustSec;
+pub use ubuntu_oval::UbuntuOval;
+
 use std::path::Path;
 
 use bulwark_types::Advisory;
@@ -62,7 +86,19 @@ pub trait Importer: Send + Sync {
 
 /// Every importer, by kind.
 pub fn all() -> Vec<Box<dyn Importer>> {
-    vec![]
+    vec![
+        Box::new(Osv),
+        Box::new(RustSec),
+        Box::new(RubySec),
+        Box::new(FriendsOfPhp),
+        Box::new(NodejsWg),
+        Box::new(AlpineSecdb),
+        Box::new(DebianTracker),
+        Box::new(DebianDsa),
+        Box::new(UbuntuOval),
+        Box::new(RhelOval),
+        Box::new(Nvd),
+    ]
 }
 
 /// The importer for a source kind.
