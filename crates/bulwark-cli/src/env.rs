@@ -7,3 +7,5 @@ pub const REGISTRY_USERNAME: &str = "BULWARK_REGISTRY_USERNAME";
 pub const REGISTRY_PASSWORD: &str = "BULWARK_REGISTRY_PASSWORD";
 /// Where Docker's `config.json` lives (Docker's own variable).
 pub const DOCKER_CONFIG: &str = "DOCKER_CONFIG";
+/// Path of the vulnerability database (same as `--db`).
+pub const DB: &str = "BULWARK_DB";

@@ -11,4 +11,10 @@
     )
 )]
 
+pub mod cvss;
+pub mod db;
 pub mod import;
+pub mod matcher;
+pub mod report;
+#[cfg(test)]
+mod test_support;

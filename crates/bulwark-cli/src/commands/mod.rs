@@ -1,7 +1,9 @@
 //! One file per subcommand; each parses nothing and decides nothing beyond wiring
 //! library calls together.
 
+mod db;
 mod sbom;
+mod scan;
 
 use std::process::ExitCode;
 
@@ -41,6 +43,10 @@ pub enum LogFormat {
 pub enum Command {
     /// List every package in an image, archive, directory or SBOM and write an SBOM.
     Sbom(sbom::SbomArgs),
+    /// Find known vulnerabilities in an image, archive, directory or SBOM.
+    Scan(scan::ScanArgs),
+    /// Build and inspect the local vulnerability database.
+    Db(db::DbArgs),
 }
 
 /// Runs the parsed command line; prints the error chain and returns exit code 2 on error.
@@ -48,6 +54,8 @@ pub fn run(cli: Cli) -> ExitCode {
     init_logging(&cli.global);
     let result = match cli.command {
         Command::Sbom(args) => sbom::run(args, &cli.global),
+        Command::Scan(args) => scan::run(args, &cli.global),
+        Command::Db(args) => db::run(args),
     };
     match result {
         Ok(code) => code,
@@ -98,6 +106,10 @@ fn hint(err: &anyhow::Error) -> Option<&'static str> {
     } else if text.contains("digest mismatch") || text.contains("does not match its digest") {
         Some(
             "the image content is not what its manifest says: it is corrupt or has been tampered with",
+        )
+    } else if text.contains("cannot read vulnerability database") {
+        Some(
+            "build one with `bulwark db build --source KIND:PATH ...` (see `bulwark db build --help`)",
         )
     } else {
         None

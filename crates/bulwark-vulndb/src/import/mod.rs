@@ -5,10 +5,13 @@
 mod alpine_secdb;
 mod debian_dsa;
 mod debian_tracker;
+mod distro;
 mod friendsofphp;
 mod nodejs_wg;
 mod nvd;
 mod osv;
+mod oval;
+mod requirements;
 mod rhel_oval;
 mod rubysec;
 mod rustsec;

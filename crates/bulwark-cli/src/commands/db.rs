@@ -1,0 +1,130 @@
+//! `bulwark db`: build and inspect the local vulnerability database.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use bulwark_vulndb::db::{Builder, Database};
+use bulwark_vulndb::import;
+
+use crate::env;
+
+#[derive(Debug, clap::Args)]
+pub struct DbArgs {
+    #[command(subcommand)]
+    pub command: DbCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum DbCommand {
+    /// Compile advisories from local feeds into one database.
+    Build(BuildArgs),
+    /// Show the database's sources, record counts, age and checksum.
+    Status(StatusArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// A feed as KIND:PATH (repeatable). Kinds: osv, rustsec, rubysec, friendsofphp,
+    /// nodejs-wg, alpine-secdb, debian-tracker, debian-dsa, ubuntu-oval, rhel-oval, nvd.
+    #[arg(long = "source", value_name = "KIND:PATH", required = true)]
+    pub sources: Vec<String>,
+    /// Where to write the database.
+    #[arg(short, long, env = env::DB, default_value_os_t = default_db())]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    /// The database to inspect.
+    #[arg(long, env = env::DB, default_value_os_t = default_db())]
+    pub db: PathBuf,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `$XDG_CACHE_HOME/bulwark/vuln.db`, else `~/.cache/bulwark/vuln.db`.
+pub fn default_db() -> PathBuf {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("bulwark").join("vuln.db")
+}
+
+pub fn run(args: DbArgs) -> anyhow::Result<ExitCode> {
+    match args.command {
+        DbCommand::Build(a) => build(a),
+        DbCommand::Status(a) => status(a),
+    }
+}
+
+fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let mut builder = Builder::default();
+    for spec in &args.sources {
+        let (kind, path) = spec
+            .split_once(':')
+            .with_context(|| format!("--source {spec:?} is not KIND:PATH"))?;
+        let importer = import::by_kind(kind).with_context(|| {
+            let kinds: Vec<_> = import::all().iter().map(|i| i.kind()).collect();
+            format!("unknown source kind {kind:?} (known: {})", kinds.join(", "))
+        })?;
+        let meta = builder
+            .import(importer.as_ref(), std::path::Path::new(path))
+            .with_context(|| format!("cannot import {spec}"))?;
+        eprintln!(
+            "{kind}: {} advisories from {} files ({} skipped)",
+            meta.advisories, meta.files, meta.skipped
+        );
+    }
+    for s in &builder.skipped {
+        tracing::warn!("skipped {}: {}", s.file, s.reason);
+    }
+    if let Some(dir) = args.output.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let meta = builder.write(&args.output, now_rfc3339())?;
+    eprintln!(
+        "wrote {} ({} advisories, {} keys, {} bytes) in {:.1} s",
+        args.output.display(),
+        meta.advisories,
+        meta.keys,
+        std::fs::metadata(&args.output)
+            .map(|m| m.len())
+            .unwrap_or(0),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
+    let db = Database::open(&args.db)?;
+    db.verify()?;
+    let meta = db.meta();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(meta)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("database  {}", args.db.display());
+    println!("built     {} by {}", meta.built_at, meta.built_by);
+    println!(
+        "records   {} advisories, {} keys",
+        meta.advisories, meta.keys
+    );
+    println!("checksum  sha256:{} (verified)", meta.checksum);
+    for s in &meta.sources {
+        println!(
+            "source    {:<15} {:>7} advisories {:>7} files {:>5} skipped  {}",
+            s.kind, s.advisories, s.files, s.skipped, s.path
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}

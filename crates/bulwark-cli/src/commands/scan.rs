@@ -1,0 +1,86 @@
+//! `bulwark scan`: catalog a source and match its packages against the database.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use bulwark_types::Severity;
+use bulwark_vulndb::db::Database;
+use bulwark_vulndb::matcher::Matcher;
+use bulwark_vulndb::report::ScanReport;
+
+use super::GlobalArgs;
+use super::sbom::{ImageArgs, catalog_source};
+use crate::env;
+
+/// Arguments of `bulwark scan`.
+#[derive(Debug, clap::Args)]
+pub struct ScanArgs {
+    /// What to scan (as for `bulwark sbom`, including sbom:FILE).
+    pub source: String,
+    /// The vulnerability database (see `bulwark db build`).
+    #[arg(long, env = env::DB, default_value_os_t = super::db::default_db())]
+    pub db: PathBuf,
+    /// Output format.
+    #[arg(short, long, default_value = "table", value_parser = ["table", "json"])]
+    pub format: String,
+    /// Write to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Only report these severities (comma-separated: critical,high,medium,low,negligible,unknown).
+    #[arg(long, value_delimiter = ',', value_parser = parse_severity)]
+    pub severity: Vec<Severity>,
+    /// Exit with code 1 when a finding of this severity or higher is reported.
+    #[arg(long, value_parser = parse_severity)]
+    pub fail_on: Option<Severity>,
+    /// Leave out findings that have no fixed version.
+    #[arg(long)]
+    pub ignore_unfixed: bool,
+    #[command(flatten)]
+    pub image: ImageArgs,
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    Severity::from_word(s).ok_or_else(|| {
+        format!("unknown severity {s:?} (critical, high, medium, low, negligible, unknown)")
+    })
+}
+
+pub fn run(args: ScanArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    let db = Database::open(&args.db)?;
+    let sboms = catalog_source(&args.source, &args.image, global)?;
+    let mut matcher = Matcher::new(&db);
+    let mut worst: Option<Severity> = None;
+    for sbom in sboms {
+        let mut findings = matcher.match_sbom(&sbom)?;
+        findings.retain(|f| {
+            (args.severity.is_empty() || args.severity.contains(&f.severity))
+                && !(args.ignore_unfixed && f.fixed_versions.is_empty())
+        });
+        let report = ScanReport::new(
+            sbom.target,
+            sbom.distro,
+            &args.db.display().to_string(),
+            db.meta(),
+            findings,
+        );
+        worst = worst.max(report.max_severity());
+        let mut out: Box<dyn Write> = match &args.output {
+            Some(p) => Box::new(BufWriter::new(
+                File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+            )),
+            None => Box::new(BufWriter::new(std::io::stdout().lock())),
+        };
+        match args.format.as_str() {
+            "json" => report.write_json(&mut out)?,
+            _ => report.write_table(&mut out)?,
+        }
+        out.flush().context("cannot write the report")?;
+    }
+    match (args.fail_on, worst) {
+        (Some(threshold), Some(w)) if w >= threshold => Ok(ExitCode::from(1)),
+        _ => Ok(ExitCode::SUCCESS),
+    }
+}

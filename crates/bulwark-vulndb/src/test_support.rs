@@ -1,0 +1,42 @@
+//! Helpers shared by the crate's tests: where the real test data lives, and running an
+//! importer into a vector.
+
+use std::path::{Path, PathBuf};
+
+use bulwark_types::Advisory;
+
+use crate::import::{ImportReport, Importer};
+
+/// The shared test data folder: `$BULWARK_TESTDATA`, else `../shared/testdata` beside the
+/// repository.
+pub fn testdata() -> PathBuf {
+    match std::env::var_os("BULWARK_TESTDATA") {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/testdata"
+        )),
+    }
+}
+
+/// A path under `testdata/vulndata/`.
+pub fn vulndata(relative: &str) -> PathBuf {
+    testdata().join("vulndata").join(relative)
+}
+
+/// Runs `importer` on `path`, returning every advisory and the report. Panics if the
+/// importer refuses the path altogether.
+pub fn import(importer: &dyn Importer, path: &Path) -> (Vec<Advisory>, ImportReport) {
+    let mut advisories = Vec::new();
+    let mut report = ImportReport::default();
+    importer
+        .import(path, &mut |a| advisories.push(a), &mut report)
+        .unwrap_or_else(|e| {
+            panic!(
+                "{} import of {} failed: {e}",
+                importer.kind(),
+                path.display()
+            )
+        });
+    (advisories, report)
+}
