@@ -1,8 +1,8 @@
 //! The rubysec ruby-advisory-db: `gems/<gem>/<id>.yml`, one advisory per file (the
 //! `rubies/` advisories about Ruby interpreters are not read when `path` has `gems/`).
 //!
-//! - id: `CVE-<cve>` when the file has one, else `GHSA-<ghsa>`, else the file stem
-//!   (`OSVDB-...`); the other ids become aliases.
+//! - id: `CVE-<cve>` when the file has one, else `GHSA-<ghsa>`, else `OSVDB-<osvdb>`,
+//!   else the file stem; the other ids become aliases.
 //! - `patched_versions` and `unaffected_versions` are RubyGems requirements
 //!   (`"~> 5.2.4, >= 5.2.4.3"`: comma-separated comparators that must all hold); the
 //!   affected versions are those in neither, as bundler-audit decides it, turned into
@@ -11,7 +11,7 @@
 //!   checks `~>` on the release part (`5.3.0.beta1` does not satisfy `~> 5.2.4`).
 //!   RubyGems has no smallest version above `x`: an exclusive lower bound (after
 //!   `<= 2.0.3` unaffected) starts at `x.1` (`2.0.3.1`), missing only versions such as
-//!   `2.0.3.0.1`.
+//!   `2.0.3.0.1` and `2.0.3.1.rc1`.
 //! - `cvss_v2`, `cvss_v3` and `cvss_v4` are scores without vectors: they become [`Cvss`]
 //!   entries with an empty vector, versions `2.0`, `3.1` (the feed does not say which
 //!   3.x) and `4.0`.
