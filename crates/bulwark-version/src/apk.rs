@@ -1,25 +1,4 @@
-//! Alpine (apk-tools) versions: `number{.number}[letter]{_suffix[number]}[~hash][-rN]`, the
-//! Gentoo-derived grammar apk uses.
-//!
-//! A version is read as a sequence of tokens and compared token by token; where the tokens
-//! at one position are of different kinds, the kind decides, in this order (lowest first):
-//!
-//! 1. a pre-release suffix `_alpha` < `_beta` < `_pre` < `_rc` (so `1.2_rc1 < 1.2`),
-//! 2. the end of the version,
-//! 3. the package revision `-rN`,
-//! 4. a commit hash `~abc123` (apk v3; hashes compare byte-wise),
-//! 5. the number after a suffix,
-//! 6. a post-release suffix `_cvs` < `_svn` < `_git` < `_hg` < `_p` (so `1.2_p1 > 1.2`),
-//! 7. a letter after the digits (`1.2a`, compared by letter),
-//! 8. digits after a letter or after leading zeros,
-//! 9. a dot-separated number,
-//! 10. text the grammar does not allow, which sorts last, byte-wise among itself (apk
-//!     also sorts such versions after valid ones).
-//!
-//! Numbers compare by value, except that a dot-separated component with leading zeros
-//! sorts before every component without: the zeros count as one token (more zeros sort
-//! lower) followed by the number after them, so `1.01 < 1.1`, `1.001 < 1.01` and
-//! `1.0 < 1.05` (as apk-tools 2.14 does, which also keeps `6.0_pre1 < 6.0`).
+//! Alpine version ordering (apk-tools); the rules are documented on [`Apk`].
 
 use std::cmp::{Ordering, Reverse};
 
@@ -27,6 +6,29 @@ use crate::VersionScheme;
 use crate::num::{Num, digits, split, take_while};
 
 /// The apk scheme (Alpine, Wolfi, Chainguard).
+///
+/// Alpine (apk-tools) versions: `number{.number}[letter]{_suffix[number]}[~hash][-rN]`, the
+/// Gentoo-derived grammar apk uses.
+///
+/// A version is read as a sequence of tokens and compared token by token; where the tokens
+/// at one position are of different kinds, the kind decides, in this order (lowest first):
+///
+/// 1. a pre-release suffix `_alpha` < `_beta` < `_pre` < `_rc` (so `1.2_rc1 < 1.2`),
+/// 2. the end of the version,
+/// 3. the package revision `-rN`,
+/// 4. a commit hash `~abc123` (apk v3; hashes compare byte-wise),
+/// 5. the number after a suffix,
+/// 6. a post-release suffix `_cvs` < `_svn` < `_git` < `_hg` < `_p` (so `1.2_p1 > 1.2`),
+/// 7. a letter after the digits (`1.2a`, compared by letter),
+/// 8. digits after a letter or after leading zeros,
+/// 9. a dot-separated number,
+/// 10. text the grammar does not allow, which sorts last, byte-wise among itself (apk
+///     also sorts such versions after valid ones).
+///
+/// Numbers compare by value, except that a dot-separated component with leading zeros
+/// sorts before every component without: the zeros count as one token (more zeros sort
+/// lower) followed by the number after them, so `1.01 < 1.1`, `1.001 < 1.01` and
+/// `1.0 < 1.05` (as apk-tools 2.14 does, which also keeps `6.0_pre1 < 6.0`).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Apk;
 

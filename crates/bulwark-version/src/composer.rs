@@ -1,21 +1,4 @@
-//! Composer (Packagist) versions: normalized as Composer's `VersionParser` documents, then
-//! ordered as PHP's `version_compare`, which is what Composer does.
-//!
-//! Normalization: a leading `v`, a `#ref` or `@stability` flag and `+build` metadata are
-//! dropped; `1.2` becomes `1.2.0.0`; a stability suffix (after `-`, `.`, `_` or nothing)
-//! is spelled out (`a`/`alpha` → `alpha`, `b`/`beta` → `beta`, `rc` → `RC`,
-//! `p`/`pl`/`patch` → `patch`; `stable` drops); a trailing `dev` becomes `-dev`; dates
-//! like `20230101` or `2023-01-01` keep their numbers. Branches (`dev-main`, `1.x-dev`)
-//! are not normalized, and strings that do not normalize are compared as written.
-//!
-//! Order (PHP `version_compare`): the string is split into parts at `.`, `-`, `_`, `+` and
-//! wherever digits meet non-digits; parts compare one by one. Numbers compare by value;
-//! words rank `dev` < `alpha`/`a` < `beta`/`b` < `RC`/`rc` < (end) < numbers <
-//! `patch`/`pl`/`p` by their first letters as PHP matches them, and any other word ranks
-//! below `dev` (all such words equal). So `1.0.0-dev < 1.0.0-alpha < 1.0.0-beta <
-//! 1.0.0-RC1 < 1.0.0 < 1.0.0-patch1 < 1.0.0.1`, and `v1.0.0 == 1.0.0 == 1.0`. (PHP ranks a
-//! word starting with `#` like a number; here it ranks as an unknown word, so the order
-//! stays transitive.)
+//! Composer version ordering; the rules are documented on [`Composer`].
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -24,6 +7,25 @@ use crate::VersionScheme;
 use crate::num::{Num, digits, strip_prefix_ci, take_while};
 
 /// The Composer scheme (PHP packages).
+///
+/// Composer (Packagist) versions: normalized as Composer's `VersionParser` documents, then
+/// ordered as PHP's `version_compare`, which is what Composer does.
+///
+/// Normalization: a leading `v`, a `#ref` or `@stability` flag and `+build` metadata are
+/// dropped; `1.2` becomes `1.2.0.0`; a stability suffix (after `-`, `.`, `_` or nothing)
+/// is spelled out (`a`/`alpha` → `alpha`, `b`/`beta` → `beta`, `rc` → `RC`,
+/// `p`/`pl`/`patch` → `patch`; `stable` drops); a trailing `dev` becomes `-dev`; dates
+/// like `20230101` or `2023-01-01` keep their numbers. Branches (`dev-main`, `1.x-dev`)
+/// are not normalized, and strings that do not normalize are compared as written.
+///
+/// Order (PHP `version_compare`): the string is split into parts at `.`, `-`, `_`, `+` and
+/// wherever digits meet non-digits; parts compare one by one. Numbers compare by value;
+/// words rank `dev` < `alpha`/`a` < `beta`/`b` < `RC`/`rc` < (end) < numbers <
+/// `patch`/`pl`/`p` by their first letters as PHP matches them, and any other word ranks
+/// below `dev` (all such words equal). So `1.0.0-dev < 1.0.0-alpha < 1.0.0-beta <
+/// 1.0.0-RC1 < 1.0.0 < 1.0.0-patch1 < 1.0.0.1`, and `v1.0.0 == 1.0.0 == 1.0`. (PHP ranks a
+/// word starting with `#` like a number; here it ranks as an unknown word, so the order
+/// stays transitive.)
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Composer;
 

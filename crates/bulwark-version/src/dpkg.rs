@@ -1,15 +1,4 @@
-//! Debian versions, `[epoch:]upstream_version[-debian_revision]`, ordered as Debian Policy
-//! §5.6.12 specifies and `dpkg --compare-versions` does.
-//!
-//! Epochs compare as numbers. The upstream version and then the revision are compared by
-//! alternating runs: a run of non-digits compared character by character, where `~` sorts
-//! before everything (even the end of the run), then the end, then letters, then all other
-//! characters; then a run of digits compared as a number.
-//!
-//! Lenient reading of strings dpkg would reject (so every string still orders): surrounding
-//! whitespace is ignored, a part before the first `:` that is not all digits is not an
-//! epoch (the whole string is then the version), and a missing revision compares as
-//! `""` (as in dpkg, `1.0` equals `1.0-0`).
+//! Debian version ordering (dpkg); the rules are documented on [`Dpkg`].
 
 use std::cmp::Ordering;
 
@@ -17,6 +6,19 @@ use crate::VersionScheme;
 use crate::num::{Num, all_digits, digit_bytes};
 
 /// The dpkg scheme (Debian, Ubuntu).
+///
+/// Debian versions, `[epoch:]upstream_version[-debian_revision]`, ordered as Debian Policy
+/// §5.6.12 specifies and `dpkg --compare-versions` does.
+///
+/// Epochs compare as numbers. The upstream version and then the revision are compared by
+/// alternating runs: a run of non-digits compared character by character, where `~` sorts
+/// before everything (even the end of the run), then the end, then letters, then all other
+/// characters; then a run of digits compared as a number.
+///
+/// Lenient reading of strings dpkg would reject (so every string still orders): surrounding
+/// whitespace is ignored, a part before the first `:` that is not all digits is not an
+/// epoch (the whole string is then the version), and a missing revision compares as
+/// `""` (as in dpkg, `1.0` equals `1.0-0`).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Dpkg;
 

@@ -1,20 +1,4 @@
-//! Go versions: module versions and Go (toolchain, standard library) releases.
-//!
-//! Module versions are SemVer with a `v` prefix (`v1.2.3`, `v2.0.0+incompatible`), and
-//! order like [`crate::semver`]: build metadata such as `+incompatible` is ignored, and
-//! pseudo-versions are ordinary pre-releases, so
-//! `v0.0.0-20210121094942-22b2f8951d46 < v0.0.0` and
-//! `v1.2.3 < v1.2.4-0.20210121094942-22b2f8951d46 < v1.2.4`. As in Go, `v1` and `v1.2`
-//! are shorthands for `v1.0.0` and `v1.2.0`. OSV's Go data writes versions without the
-//! `v` (`1.19.10`, `1.20.0-0`), which is accepted too.
-//!
-//! Go releases as the toolchain names them (`go1.20`, `go1.20.3`, `go1.21rc2`,
-//! `go1.9beta1`) are read as `1.20.0`, `1.20.3`, `1.21.0-rc.2` and `1.9.0-beta.1`. Note
-//! that since Go 1.21 `go1.21` names the language version, before `go1.21rc1`; it is read
-//! as `1.21.0` here, which is what a binary built before 1.21 means by `go1.20`.
-//!
-//! Strings that do not parse sort before every version that does (as Go's `semver.Compare`
-//! does), byte-wise among themselves.
+//! Go module and Go release ordering; the rules are documented on [`Go`].
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -24,6 +8,24 @@ use crate::num::{all_digits, digits, strip_prefix_ci, take_while};
 use crate::semver::{compare_parsed, parse};
 
 /// The Go scheme (Go modules and the Go standard library).
+///
+/// Go versions: module versions and Go (toolchain, standard library) releases.
+///
+/// Module versions are SemVer with a `v` prefix (`v1.2.3`, `v2.0.0+incompatible`), and
+/// order like [`Semver`](crate::Semver): build metadata such as `+incompatible` is ignored, and
+/// pseudo-versions are ordinary pre-releases, so
+/// `v0.0.0-20210121094942-22b2f8951d46 < v0.0.0` and
+/// `v1.2.3 < v1.2.4-0.20210121094942-22b2f8951d46 < v1.2.4`. As in Go, `v1` and `v1.2`
+/// are shorthands for `v1.0.0` and `v1.2.0`. OSV's Go data writes versions without the
+/// `v` (`1.19.10`, `1.20.0-0`), which is accepted too.
+///
+/// Go releases as the toolchain names them (`go1.20`, `go1.20.3`, `go1.21rc2`,
+/// `go1.9beta1`) are read as `1.20.0`, `1.20.3`, `1.21.0-rc.2` and `1.9.0-beta.1`. Note
+/// that since Go 1.21 `go1.21` names the language version, before `go1.21rc1`; it is read
+/// as `1.21.0` here, which is what a binary built before 1.21 means by `go1.20`.
+///
+/// Strings that do not parse sort before every version that does (as Go's `semver.Compare`
+/// does), byte-wise among themselves.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Go;
 

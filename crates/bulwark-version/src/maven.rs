@@ -1,28 +1,4 @@
-//! Maven versions, ordered by the rules of Maven's `ComparableVersion` (maven-artifact
-//! 3.9), written here from its documentation.
-//!
-//! A version (case-insensitive) splits into items at `.` and `-` and wherever digits meet
-//! letters. Numbers compare by value. Words are qualifiers, ordered
-//! `alpha` < `beta` < `milestone` < `rc` = `cr` < `snapshot` < `""` = `ga` = `final` =
-//! `release` < `sp` < any other word (those compare alphabetically); `a1`, `b1`, `m1` (a
-//! single letter followed by digits) mean `alpha-1`, `beta-1`, `milestone-1`. A `-`, a
-//! digit/letter transition, and (since Maven 3.9) a word after `.` open a sub-list, which
-//! sorts below a number at the same place and above a word: `1.0.RC2 < 1.0-RC3 < 1.0.1`.
-//! Trailing "null" items (0, the empty qualifier, empty sub-lists) are dropped, so
-//! `1 == 1.0 == 1.0.0 == 1-ga == 1.0.Final`; a missing item compares as null, so
-//! `1.0-alpha-1 < 1.0 < 1.0-sp1 < 1.0.1`.
-//!
-//! Deviations, so that the order is a total order on every input (Maven's is not):
-//! - Maven compares a sub-list with a missing item by the sub-list's first item only
-//!   (making `1-0.1 == 1` and `1-0.2 == 1` yet `1-0.1 < 1-0.2`); here the whole sub-list
-//!   is compared with an empty one, so `1 < 1-0.1 < 1-0.2`.
-//! - Where the items at one place are of different kinds, Maven's kind order decides
-//!   only between two rests that lie on the same side of "nothing more"; otherwise that
-//!   side decides. (Maven has `sp < -rc`, `-rc < ""` and `"" < sp`.) Real versions, which
-//!   start with a number, never reach this rule with a different outcome.
-//! - Sub-lists nest at most 32 deep; deeper `-` separate like `.`.
-//!
-//! Every string is a version; there is no invalid input to order separately.
+//! Maven version ordering (ComparableVersion); the rules are documented on [`Maven`].
 
 use std::cmp::Ordering;
 
@@ -30,6 +6,32 @@ use crate::VersionScheme;
 use crate::num::Num;
 
 /// The Maven scheme (Java, Kotlin, Scala artifacts).
+///
+/// Maven versions, ordered by the rules of Maven's `ComparableVersion` (maven-artifact
+/// 3.9), written here from its documentation.
+///
+/// A version (case-insensitive) splits into items at `.` and `-` and wherever digits meet
+/// letters. Numbers compare by value. Words are qualifiers, ordered
+/// `alpha` < `beta` < `milestone` < `rc` = `cr` < `snapshot` < `""` = `ga` = `final` =
+/// `release` < `sp` < any other word (those compare alphabetically); `a1`, `b1`, `m1` (a
+/// single letter followed by digits) mean `alpha-1`, `beta-1`, `milestone-1`. A `-`, a
+/// digit/letter transition, and (since Maven 3.9) a word after `.` open a sub-list, which
+/// sorts below a number at the same place and above a word: `1.0.RC2 < 1.0-RC3 < 1.0.1`.
+/// Trailing "null" items (0, the empty qualifier, empty sub-lists) are dropped, so
+/// `1 == 1.0 == 1.0.0 == 1-ga == 1.0.Final`; a missing item compares as null, so
+/// `1.0-alpha-1 < 1.0 < 1.0-sp1 < 1.0.1`.
+///
+/// Deviations, so that the order is a total order on every input (Maven's is not):
+/// - Maven compares a sub-list with a missing item by the sub-list's first item only
+///   (making `1-0.1 == 1` and `1-0.2 == 1` yet `1-0.1 < 1-0.2`); here the whole sub-list
+///   is compared with an empty one, so `1 < 1-0.1 < 1-0.2`.
+/// - Where the items at one place are of different kinds, Maven's kind order decides
+///   only between two rests that lie on the same side of "nothing more"; otherwise that
+///   side decides. (Maven has `sp < -rc`, `-rc < ""` and `"" < sp`.) Real versions, which
+///   start with a number, never reach this rule with a different outcome.
+/// - Sub-lists nest at most 32 deep; deeper `-` separate like `.`.
+///
+/// Every string is a version; there is no invalid input to order separately.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Maven;
 

@@ -1,16 +1,4 @@
-//! NuGet versions, ordered as NuGet's version documentation describes (SemVer 2.0.0 with a
-//! fourth number and a few relaxations).
-//!
-//! `Major[.Minor[.Patch[.Revision]]][-label(.label)*][+metadata]`: missing numbers are 0
-//! (`1.0 == 1.0.0 == 1.0.0.0`) and numbers compare by value (leading zeros allowed, as
-//! NuGet normalizes them away). A version with labels is a pre-release, before the same
-//! version without. Labels compare one by one: numeric labels by value and below the
-//! others, which compare case-insensitively (`1.0.0-Beta == 1.0.0-beta`); a shorter list
-//! of equal labels sorts first. Metadata is ignored.
-//!
-//! A leading `v` and surrounding whitespace are tolerated when ordering but make
-//! [`NuGet::is_valid`] false. Anything else that does not parse sorts before every
-//! version, byte-wise among itself.
+//! NuGet version ordering; the rules are documented on [`NuGet`].
 
 use std::cmp::Ordering;
 
@@ -18,6 +6,20 @@ use crate::VersionScheme;
 use crate::num::{Num, all_digits};
 
 /// The NuGet scheme (.NET packages).
+///
+/// NuGet versions, ordered as NuGet's version documentation describes (SemVer 2.0.0 with a
+/// fourth number and a few relaxations).
+///
+/// `Major[.Minor[.Patch[.Revision]]][-label(.label)*][+metadata]`: missing numbers are 0
+/// (`1.0 == 1.0.0 == 1.0.0.0`) and numbers compare by value (leading zeros allowed, as
+/// NuGet normalizes them away). A version with labels is a pre-release, before the same
+/// version without. Labels compare one by one: numeric labels by value and below the
+/// others, which compare case-insensitively (`1.0.0-Beta == 1.0.0-beta`); a shorter list
+/// of equal labels sorts first. Metadata is ignored.
+///
+/// A leading `v` and surrounding whitespace are tolerated when ordering but make
+/// [`NuGet::is_valid`] false. Anything else that does not parse sorts before every
+/// version, byte-wise among itself.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NuGet;
 

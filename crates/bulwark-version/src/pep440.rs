@@ -1,18 +1,4 @@
-//! Python package versions as PEP 440 defines them (the "Version scheme" of the PyPA
-//! specifications), with its normalization rules.
-//!
-//! `[N!]N(.N)*[{a|b|rc}N][.postN][.devN][+local]`, read case-insensitively, with the
-//! spellings PEP 440 normalizes: a leading `v`, surrounding whitespace, `-`/`_`/`.` or
-//! nothing between parts, `alpha`/`beta`/`c`/`pre`/`preview` for `a`/`b`/`rc`/`rc`/`rc`,
-//! `rev`/`r` for `post`, `1.0-1` for `1.0.post1`, and a missing number meaning 0.
-//!
-//! Order: epoch, then the release compared as numbers with trailing zeros ignored
-//! (`1.0 == 1.0.0`), then pre-release (a dev release of a final version sorts before its
-//! pre-releases: `1.0.dev1 < 1.0a1`), then post-release, then dev-release, then the local
-//! label (none sorts first; segments compare numbers above strings).
-//!
-//! Strings that are not PEP 440 versions sort before every valid version, byte-wise among
-//! themselves.
+//! PEP 440 ordering (PyPI); the rules are documented on [`Pep440`].
 
 use std::cmp::Ordering;
 
@@ -20,6 +6,22 @@ use crate::VersionScheme;
 use crate::num::{Num, digits, split};
 
 /// The PEP 440 scheme (PyPI).
+///
+/// Python package versions as PEP 440 defines them (the "Version scheme" of the PyPA
+/// specifications), with its normalization rules.
+///
+/// `[N!]N(.N)*[{a|b|rc}N][.postN][.devN][+local]`, read case-insensitively, with the
+/// spellings PEP 440 normalizes: a leading `v`, surrounding whitespace, `-`/`_`/`.` or
+/// nothing between parts, `alpha`/`beta`/`c`/`pre`/`preview` for `a`/`b`/`rc`/`rc`/`rc`,
+/// `rev`/`r` for `post`, `1.0-1` for `1.0.post1`, and a missing number meaning 0.
+///
+/// Order: epoch, then the release compared as numbers with trailing zeros ignored
+/// (`1.0 == 1.0.0`), then pre-release (a dev release of a final version sorts before its
+/// pre-releases: `1.0.dev1 < 1.0a1`), then post-release, then dev-release, then the local
+/// label (none sorts first; segments compare numbers above strings).
+///
+/// Strings that are not PEP 440 versions sort before every valid version, byte-wise among
+/// themselves.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Pep440;
 

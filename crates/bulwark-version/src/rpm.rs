@@ -1,16 +1,4 @@
-//! RPM versions, `[epoch:]version[-release]`, ordered as rpm's `rpmvercmp` and EVR
-//! comparison do.
-//!
-//! The epoch (digits before the first `:`; missing is 0) compares as a number, then the
-//! version, then the release. Each of those is read as a sequence of tokens, skipping every
-//! character that is not an ASCII letter, digit, `~` or `^`: a run of digits (compared as
-//! a number), a run of letters (compared byte-wise), `~` or `^`. Sequences compare token
-//! by token, where at one position `~` < end < `^` < letters < digits. So `1.0~rc1 < 1.0`
-//! (tilde: a pre-release), `1.0 < 1.0^git1 < 1.0.1` (caret: a post-release snapshot).
-//!
-//! Deviation: rpm ignores the release when only one side has one; that is not a total
-//! order, so here a missing release compares as the empty release (`1.0 < 1.0-1`, which is
-//! also what `rpm.vercmp` answers). Every string is accepted; there is no invalid input.
+//! RPM version ordering (rpmvercmp); the rules are documented on [`Rpm`].
 
 use std::cmp::Ordering;
 
@@ -18,6 +6,20 @@ use crate::VersionScheme;
 use crate::num::{Num, all_digits, digit_bytes};
 
 /// The rpm scheme (RHEL, Rocky, Alma, Fedora, SUSE, Mariner, ...).
+///
+/// RPM versions, `[epoch:]version[-release]`, ordered as rpm's `rpmvercmp` and EVR
+/// comparison do.
+///
+/// The epoch (digits before the first `:`; missing is 0) compares as a number, then the
+/// version, then the release. Each of those is read as a sequence of tokens, skipping every
+/// character that is not an ASCII letter, digit, `~` or `^`: a run of digits (compared as
+/// a number), a run of letters (compared byte-wise), `~` or `^`. Sequences compare token
+/// by token, where at one position `~` < end < `^` < letters < digits. So `1.0~rc1 < 1.0`
+/// (tilde: a pre-release), `1.0 < 1.0^git1 < 1.0.1` (caret: a post-release snapshot).
+///
+/// Deviation: rpm ignores the release when only one side has one; that is not a total
+/// order, so here a missing release compares as the empty release (`1.0 < 1.0-1`, which is
+/// also what `rpm.vercmp` answers). Every string is accepted; there is no invalid input.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Rpm;
 
@@ -148,6 +150,7 @@ mod tests {
 
     use super::Rpm;
     use crate::VersionScheme;
+    use crate::num::all_digits;
     use crate::testutil::{
         adjacent_pairs, assert_agrees, check_garbage, check_order_laws, check_table, ordering_of,
         read_testdata,
@@ -214,6 +217,21 @@ mod tests {
             .map(|(v, _)| v.to_string())
             .collect();
         assert!(out.len() > 100, "too few OVAL versions: {}", out.len());
+        // And every `epoch:version-release` in trivy's Red Hat family advisory fixtures.
+        for distro in ["redhat", "almalinux", "rockylinux", "oracle"] {
+            let text = read_testdata(&format!(
+                "fixtures/trivy/integration/testdata/fixtures/db/{distro}.yaml"
+            ));
+            let evr = |w: &&str| {
+                w.split_once(':').is_some_and(|(e, rest)| {
+                    all_digits(e)
+                        && rest.starts_with(|c: char| c.is_ascii_digit())
+                        && rest.contains('-')
+                })
+            };
+            let words = text.split(|c: char| c.is_whitespace() || c == '"');
+            out.extend(words.filter(evr).map(String::from));
+        }
         out.extend(
             TABLE
                 .iter()

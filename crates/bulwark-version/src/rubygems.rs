@@ -1,16 +1,4 @@
-//! RubyGems versions, ordered as `Gem::Version` documents.
-//!
-//! A version is digits, then any number of `.`-separated alphanumeric parts, optionally a
-//! `-` and more (`-` reads as `.pre.`, so `1.0.0-rc1` is `1.0.0.pre.rc1`). It splits into
-//! segments, each a run of digits (a number) or of letters (a string), and any version
-//! with a letter is a pre-release. Segments compare one by one: numbers by value, strings
-//! byte-wise, and a string sorts below a number, so `1.0.a < 1.0` and `1.0.0.pre < 1.0.0`.
-//! A missing segment counts as 0, so trailing zeros do not matter (`1.0 == 1`); as in
-//! `Gem::Version#canonical_segments`, zeros just before the first string do not either
-//! (`1.0.a == 1.a`).
-//!
-//! Strings `Gem::Version` rejects sort before every valid version, byte-wise among
-//! themselves.
+//! RubyGems version ordering (Gem::Version); the rules are documented on [`RubyGems`].
 
 use std::cmp::Ordering;
 
@@ -18,6 +6,20 @@ use crate::VersionScheme;
 use crate::num::{Num, digits, take_while};
 
 /// The RubyGems scheme.
+///
+/// RubyGems versions, ordered as `Gem::Version` documents.
+///
+/// A version is digits, then any number of `.`-separated alphanumeric parts, optionally a
+/// `-` and more (`-` reads as `.pre.`, so `1.0.0-rc1` is `1.0.0.pre.rc1`). It splits into
+/// segments, each a run of digits (a number) or of letters (a string), and any version
+/// with a letter is a pre-release. Segments compare one by one: numbers by value, strings
+/// byte-wise, and a string sorts below a number, so `1.0.a < 1.0` and `1.0.0.pre < 1.0.0`.
+/// A missing segment counts as 0, so trailing zeros do not matter (`1.0 == 1`); as in
+/// `Gem::Version#canonical_segments`, zeros just before the first string do not either
+/// (`1.0.a == 1.a`).
+///
+/// Strings `Gem::Version` rejects sort before every valid version, byte-wise among
+/// themselves.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RubyGems;
 
@@ -65,8 +67,7 @@ fn segments(v: &str) -> Vec<Segment<'_>> {
             rest = after;
             continue;
         }
-        // A separator (`.` or `-`); `-` also inserts the `pre` string, which is a string
-        // segment like any other and so needs no special case beyond being counted.
+        // A separator: `.`, or `-`, which Gem::Version reads as `.pre.`.
         if rest.starts_with('-') {
             out.push(Segment::Text("pre"));
         }

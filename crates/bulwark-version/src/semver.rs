@@ -1,15 +1,4 @@
-//! Semantic Versioning 2.0.0, as npm and crates.io order versions.
-//!
-//! `MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD]`: the three numbers compare by value; a version
-//! with a pre-release sorts before the same version without; pre-release identifiers
-//! compare one by one, numeric ones by value and below alphanumeric ones (compared in ASCII
-//! order), and a shorter list of equal identifiers sorts first. Build metadata is ignored,
-//! so `1.0.0+a` equals `1.0.0+b`.
-//!
-//! Leniency (which still orders, but [`Semver::is_valid`] rejects): a leading `v` or `=`
-//! (the brief's `v1.2.3`, which npm also accepts, is valid), surrounding whitespace, leading
-//! zeros, and one or two numbers instead of three (`1.2` reads as `1.2.0`). Anything else
-//! sorts before every version that parses, byte-wise among itself.
+//! SemVer 2.0.0 ordering (npm, crates.io); the rules are documented on [`Semver`].
 
 use std::cmp::Ordering;
 
@@ -17,6 +6,19 @@ use crate::VersionScheme;
 use crate::num::{Num, all_digits};
 
 /// The SemVer 2.0.0 scheme (npm, crates.io).
+///
+/// Semantic Versioning 2.0.0, as npm and crates.io order versions.
+///
+/// `MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD]`: the three numbers compare by value; a version
+/// with a pre-release sorts before the same version without; pre-release identifiers
+/// compare one by one, numeric ones by value and below alphanumeric ones (compared in ASCII
+/// order), and a shorter list of equal identifiers sorts first. Build metadata is ignored,
+/// so `1.0.0+a` equals `1.0.0+b`.
+///
+/// Leniency (which still orders, but [`Semver::is_valid`] rejects): a leading `v` or `=`
+/// (the brief's `v1.2.3`, which npm also accepts, is valid), surrounding whitespace, leading
+/// zeros, and one or two numbers instead of three (`1.2` reads as `1.2.0`). Anything else
+/// sorts before every version that parses, byte-wise among itself.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Semver;
 
