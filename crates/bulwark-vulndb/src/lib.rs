@@ -16,5 +16,6 @@ pub mod db;
 pub mod import;
 pub mod matcher;
 pub mod report;
+pub mod suppress;
 #[cfg(test)]
 mod test_support;

@@ -10,6 +10,7 @@ use bulwark_types::Severity;
 use bulwark_vulndb::db::Database;
 use bulwark_vulndb::matcher::Matcher;
 use bulwark_vulndb::report::ScanReport;
+use bulwark_vulndb::suppress::{self, IgnoreFile, VexDocument};
 
 use super::GlobalArgs;
 use super::sbom::{ImageArgs, catalog_source};
@@ -23,8 +24,8 @@ pub struct ScanArgs {
     /// The vulnerability database (see `bulwark db build`).
     #[arg(long, env = env::DB, default_value_os_t = super::db::default_db())]
     pub db: PathBuf,
-    /// Output format.
-    #[arg(short, long, default_value = "table", value_parser = ["table", "json"])]
+    /// Output format: a table, Bulwark's JSON, SARIF 2.1.0 or CycloneDX 1.6 JSON.
+    #[arg(short, long, default_value = "table", value_parser = ["table", "json", "sarif", "cyclonedx-json"])]
     pub format: String,
     /// Write to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
@@ -38,6 +39,14 @@ pub struct ScanArgs {
     /// Leave out findings that have no fixed version.
     #[arg(long)]
     pub ignore_unfixed: bool,
+    /// A YAML ignore file: findings it matches are reported as suppressed and do not
+    /// count for --fail-on; expired rules suppress nothing and are reported.
+    #[arg(long, value_name = "FILE")]
+    pub ignore_file: Option<PathBuf>,
+    /// An OpenVEX document; `not_affected` and `fixed` statements suppress the findings
+    /// they cover (repeatable; later documents override earlier ones).
+    #[arg(long, value_name = "FILE")]
+    pub vex: Vec<PathBuf>,
     #[command(flatten)]
     pub image: ImageArgs,
 }
@@ -50,6 +59,17 @@ fn parse_severity(s: &str) -> Result<Severity, String> {
 
 pub fn run(args: ScanArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let db = Database::open(&args.db)?;
+    let ignore: Vec<IgnoreFile> = args
+        .ignore_file
+        .iter()
+        .map(|p| IgnoreFile::load(p))
+        .collect::<Result<_, _>>()?;
+    let vex: Vec<VexDocument> = args
+        .vex
+        .iter()
+        .map(|p| VexDocument::load(p))
+        .collect::<Result<_, _>>()?;
+    let today = suppress::today_utc();
     let sboms = catalog_source(&args.source, &args.image, global)?;
     let mut matcher = Matcher::new(&db);
     let mut worst: Option<Severity> = None;
@@ -59,13 +79,18 @@ pub fn run(args: ScanArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
             (args.severity.is_empty() || args.severity.contains(&f.severity))
                 && !(args.ignore_unfixed && f.fixed_versions.is_empty())
         });
-        let report = ScanReport::new(
+        let expired = suppress::apply(&mut findings, &vex, &ignore, today);
+        for rule in &expired {
+            tracing::warn!(file = %rule.file, "{}", rule.message);
+        }
+        let mut report = ScanReport::new(
             sbom.target,
             sbom.distro,
             &args.db.display().to_string(),
             db.meta(),
             findings,
         );
+        report.expired_rules = expired;
         worst = worst.max(report.max_severity());
         let mut out: Box<dyn Write> = match &args.output {
             Some(p) => Box::new(BufWriter::new(
@@ -75,6 +100,8 @@ pub fn run(args: ScanArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         };
         match args.format.as_str() {
             "json" => report.write_json(&mut out)?,
+            "sarif" => report.write_sarif(&mut out)?,
+            "cyclonedx-json" => report.write_cyclonedx(&mut out)?,
             _ => report.write_table(&mut out)?,
         }
         out.flush().context("cannot write the report")?;

@@ -1,13 +1,19 @@
-//! A scan's result: the target, the database used and the findings, in JSON or as a
-//! table grouped by package and layer.
+//! A scan's result: the target, the database used and the findings, written as
+//! Bulwark's own JSON, a table grouped by package and layer ([`table`]), SARIF 2.1.0
+//! ([`sarif`]) or CycloneDX 1.6 JSON with vulnerabilities ([`cyclonedx`]).
 
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use bulwark_types::{Finding, FixState, Severity, Target};
+use bulwark_types::{Finding, Severity, Target};
 use serde::Serialize;
 
 use crate::db::Meta;
+use crate::suppress::ExpiredRule;
+
+pub mod cyclonedx;
+pub mod sarif;
+pub mod table;
 
 /// Everything `bulwark scan` reports.
 #[derive(Debug, Clone, Serialize)]
@@ -19,6 +25,9 @@ pub struct ScanReport {
     pub database: DatabaseInfo,
     pub findings: Vec<Finding>,
     pub summary: Summary,
+    /// Ignore rules that would have suppressed findings but have expired.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub expired_rules: Vec<ExpiredRule>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -75,6 +84,7 @@ impl ScanReport {
             },
             findings,
             summary,
+            expired_rules: Vec::new(),
         }
     }
 
@@ -92,79 +102,21 @@ impl ScanReport {
         writeln!(out)
     }
 
-    /// One block per package (and the layer it came from), one line per finding.
+    /// One block per package and layer, one line per finding (see [`table`]).
     pub fn write_table(&self, out: &mut dyn Write) -> std::io::Result<()> {
-        let mut groups: BTreeMap<(String, String, String), Vec<&Finding>> = BTreeMap::new();
-        for f in &self.findings {
-            let layer = f
-                .package
-                .layer
-                .as_ref()
-                .map(|l| {
-                    l.diff_id
-                        .as_ref()
-                        .or(l.digest.as_ref())
-                        .map(|d| format!("layer {} {}", l.index, d.short()))
-                        .unwrap_or_else(|| format!("layer {}", l.index))
-                })
-                .unwrap_or_default();
-            let key = (
-                format!("{} {}", f.package.name, f.package.version),
-                f.package.ecosystem.to_string(),
-                layer,
-            );
-            groups.entry(key).or_default().push(f);
-        }
-        for ((pkg, eco, layer), fs) in &groups {
-            writeln!(out, "{pkg} ({eco}) {layer}")?;
-            for f in fs {
-                let fixed = match f.fix_state {
-                    FixState::Fixed => format!("fixed in {}", f.fixed_versions.join(", ")),
-                    FixState::NotFixed => "affected, no fix".to_string(),
-                    FixState::WontFix => "won't fix".to_string(),
-                };
-                let note = match &f.suppressed {
-                    Some(s) => format!(" [suppressed: {}]", suppression_text(s)),
-                    None => String::new(),
-                };
-                writeln!(
-                    out,
-                    "  {:<10} {:<20} {:<28} {}{note}",
-                    f.severity.to_string().to_uppercase(),
-                    f.id,
-                    fixed,
-                    f.title
-                )?;
-            }
-        }
-        let by: Vec<String> = self
-            .summary
-            .by_severity
-            .iter()
-            .rev()
-            .map(|(s, n)| format!("{n} {s}"))
-            .collect();
-        writeln!(
-            out,
-            "{} vulnerabilities{}{}",
-            self.summary.total,
-            if by.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", by.join(", "))
-            },
-            if self.summary.suppressed > 0 {
-                format!("; {} suppressed", self.summary.suppressed)
-            } else {
-                String::new()
-            }
-        )
+        table::write(self, out)
     }
-}
 
-fn suppression_text(s: &bulwark_types::Suppression) -> String {
-    match s {
-        bulwark_types::Suppression::Ignored { reason, .. } => format!("ignored: {reason}"),
-        bulwark_types::Suppression::Vex { status, .. } => format!("VEX {status}"),
+    /// A SARIF 2.1.0 log (see [`sarif`]).
+    pub fn write_sarif(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, &sarif::log(self))?;
+        writeln!(out)
+    }
+
+    /// A CycloneDX 1.6 BOM of the affected components and their vulnerabilities (see
+    /// [`cyclonedx`]).
+    pub fn write_cyclonedx(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, &cyclonedx::bom(self))?;
+        writeln!(out)
     }
 }
