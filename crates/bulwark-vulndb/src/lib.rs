@@ -19,3 +19,4 @@ pub mod report;
 pub mod suppress;
 #[cfg(test)]
 mod test_support;
+pub mod update;

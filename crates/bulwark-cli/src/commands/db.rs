@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use bulwark_vulndb::db::{Builder, Database};
 use bulwark_vulndb::import;
+use bulwark_vulndb::update::{self, Mirror};
 
 use crate::env;
 
@@ -19,8 +20,21 @@ pub struct DbArgs {
 pub enum DbCommand {
     /// Compile advisories from local feeds into one database.
     Build(BuildArgs),
+    /// Download the feeds (official sources, or a mirror URL or directory) and rebuild.
+    Update(UpdateArgs),
     /// Show the database's sources, record counts, age and checksum.
     Status(StatusArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct UpdateArgs {
+    /// A mirror: an http(s) base URL or a directory holding `bulwark-feeds.json` and the
+    /// files it lists (for air-gapped sites). Default: the official sources online.
+    #[arg(long, value_name = "URL|DIR")]
+    pub mirror: Option<String>,
+    /// Where to write the database (replaced only when every feed arrived intact).
+    #[arg(short, long, env = env::DB, default_value_os_t = default_db())]
+    pub output: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -56,24 +70,47 @@ pub fn default_db() -> PathBuf {
 pub fn run(args: DbArgs) -> anyhow::Result<ExitCode> {
     match args.command {
         DbCommand::Build(a) => build(a),
+        DbCommand::Update(a) => update(a),
         DbCommand::Status(a) => status(a),
     }
 }
 
 fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
-    let started = std::time::Instant::now();
-    let mut builder = Builder::default();
+    let mut sources = Vec::new();
     for spec in &args.sources {
         let (kind, path) = spec
             .split_once(':')
             .with_context(|| format!("--source {spec:?} is not KIND:PATH"))?;
+        sources.push((kind.to_string(), PathBuf::from(path)));
+    }
+    compile(&sources, &args.output)
+}
+
+fn update(args: UpdateArgs) -> anyhow::Result<ExitCode> {
+    let mirror = args
+        .mirror
+        .as_deref()
+        .map_or(Mirror::Official, Mirror::parse);
+    let temp = tempfile::Builder::new()
+        .prefix("bulwark-feeds-")
+        .tempdir()
+        .context("cannot create a temp dir for the feeds")?;
+    let sources = update::fetch(&mirror, temp.path())?;
+    compile(&sources, &args.output)
+}
+
+/// Imports every `(kind, path)` and writes the database atomically.
+fn compile(sources: &[(String, PathBuf)], output: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let mut builder = Builder::default();
+    for (kind, path) in sources {
         let importer = import::by_kind(kind).with_context(|| {
             let kinds: Vec<_> = import::all().iter().map(|i| i.kind()).collect();
             format!("unknown source kind {kind:?} (known: {})", kinds.join(", "))
         })?;
         let meta = builder
-            .import(importer.as_ref(), std::path::Path::new(path))
-            .with_context(|| format!("cannot import {spec}"))?;
+            .import(importer.as_ref(), path)
+            .with_context(|| format!("cannot import {kind}:{}", path.display()))?;
         eprintln!(
             "{kind}: {} advisories from {} files ({} skipped)",
             meta.advisories, meta.files, meta.skipped
@@ -82,18 +119,16 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     for s in &builder.skipped {
         tracing::warn!("skipped {}: {}", s.file, s.reason);
     }
-    if let Some(dir) = args.output.parent().filter(|d| !d.as_os_str().is_empty()) {
+    if let Some(dir) = output.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    let meta = builder.write(&args.output, now_rfc3339())?;
+    let meta = builder.write(output, now_rfc3339())?;
     eprintln!(
         "wrote {} ({} advisories, {} keys, {} bytes) in {:.1} s",
-        args.output.display(),
+        output.display(),
         meta.advisories,
         meta.keys,
-        std::fs::metadata(&args.output)
-            .map(|m| m.len())
-            .unwrap_or(0),
+        std::fs::metadata(output).map(|m| m.len()).unwrap_or(0),
         started.elapsed().as_secs_f64()
     );
     Ok(ExitCode::SUCCESS)
