@@ -91,7 +91,8 @@ impl<'a> Matcher<'a> {
                 if !affects(scheme, &version, &entry.affected) {
                     continue;
                 }
-                raw.push(self.finding(pkg, &name, entry)?);
+                let finding = self.finding(pkg, &name, entry)?;
+                raw.extend(split_bundle(finding));
             }
         }
         Ok(merge_aliases(raw))
@@ -254,65 +255,101 @@ fn one_line(s: &str) -> String {
     out
 }
 
-/// Merges findings of one package that share an id or alias into one finding: CVE id
+/// A distro notice that fixes several CVEs at once (a DSA, USN or RLSA listing more than
+/// one CVE) is several flaws: one finding per CVE, each naming the notice as an alias.
+fn split_bundle(f: Finding) -> Vec<Finding> {
+    let cves: Vec<String> = f
+        .aliases
+        .iter()
+        .filter(|a| a.starts_with("CVE-"))
+        .cloned()
+        .collect();
+    if f.id.starts_with("CVE-") || cves.len() < 2 {
+        return vec![f];
+    }
+    let others: Vec<String> = std::iter::once(f.id.clone())
+        .chain(f.aliases.iter().filter(|a| !a.starts_with("CVE-")).cloned())
+        .collect();
+    cves.into_iter()
+        .map(|cve| Finding {
+            id: cve,
+            aliases: others.clone(),
+            ..f.clone()
+        })
+        .collect()
+}
+
+fn ids(x: &Finding) -> Vec<String> {
+    std::iter::once(x.id.clone())
+        .chain(x.aliases.iter().cloned())
+        .collect()
+}
+
+/// Two findings describe the same flaw: the same CVE, or (when either has no CVE id)
+/// any shared id or alias.
+fn same_flaw(a: &Finding, b: &Finding) -> bool {
+    if a.id.starts_with("CVE-") && b.id.starts_with("CVE-") {
+        return a.id == b.id;
+    }
+    let theirs = ids(b);
+    ids(a).iter().any(|i| theirs.contains(i))
+}
+
+/// Makes a CVE alias the primary id of a finding whose own id is not a CVE.
+fn promote_cve(mut f: Finding) -> Finding {
+    let cve = f.aliases.iter().position(|a| a.starts_with("CVE-"));
+    if let (false, Some(cve)) = (f.id.starts_with("CVE-"), cve) {
+        let cve = f.aliases.remove(cve);
+        f.aliases.push(std::mem::replace(&mut f.id, cve));
+    }
+    f
+}
+
+/// Merges findings of one package that describe the same flaw into one finding: CVE id
 /// preferred, every other id an alias, fixed versions and sources united, highest
 /// severity kept.
 fn merge_aliases(raw: Vec<Finding>) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::new();
     for f in raw {
-        let ids = |x: &Finding| -> Vec<String> {
-            std::iter::once(x.id.clone())
-                .chain(x.aliases.iter().cloned())
-                .collect()
+        let f = promote_cve(f);
+        let Some(o) = out.iter_mut().find(|o| same_flaw(o, &f)) else {
+            out.push(f);
+            continue;
         };
-        let mine = ids(&f);
-        match out
-            .iter_mut()
-            .find(|o| ids(o).iter().any(|i| mine.contains(i)))
+        let mut all = ids(o);
+        all.extend(ids(&f));
+        all.sort();
+        all.dedup();
+        let primary = if o.id.starts_with("CVE-") {
+            o.id.clone()
+        } else {
+            all.iter()
+                .find(|i| i.starts_with("CVE-"))
+                .cloned()
+                .unwrap_or_else(|| o.id.clone())
+        };
+        o.aliases = all.into_iter().filter(|i| *i != primary).collect();
+        o.id = primary;
+        for v in f.fixed_versions {
+            if !o.fixed_versions.contains(&v) {
+                o.fixed_versions.push(v);
+            }
+        }
+        if !o.fixed_versions.is_empty() {
+            o.fix_state = FixState::Fixed;
+        }
+        for s in f.sources {
+            if !o.sources.contains(&s) {
+                o.sources.push(s);
+            }
+        }
+        if o.severity == Severity::Unknown
+            || (f.severity > o.severity && f.severity != Severity::Unknown)
         {
-            Some(o) => {
-                let mut all = ids(o);
-                all.extend(mine);
-                all.sort();
-                all.dedup();
-                let primary = all
-                    .iter()
-                    .find(|i| i.starts_with("CVE-"))
-                    .cloned()
-                    .unwrap_or_else(|| o.id.clone());
-                o.aliases = all.into_iter().filter(|i| *i != primary).collect();
-                o.id = primary;
-                for v in f.fixed_versions {
-                    if !o.fixed_versions.contains(&v) {
-                        o.fixed_versions.push(v);
-                    }
-                }
-                if !o.fixed_versions.is_empty() {
-                    o.fix_state = FixState::Fixed;
-                }
-                for s in f.sources {
-                    if !o.sources.contains(&s) {
-                        o.sources.push(s);
-                    }
-                }
-                if o.severity == Severity::Unknown
-                    || (f.severity > o.severity && f.severity != Severity::Unknown)
-                {
-                    o.severity = f.severity;
-                }
-                if o.title.is_empty() {
-                    o.title = f.title;
-                }
-            }
-            None => {
-                let mut f = f;
-                let cve = f.aliases.iter().position(|a| a.starts_with("CVE-"));
-                if let (false, Some(cve)) = (f.id.starts_with("CVE-"), cve) {
-                    let cve = f.aliases.remove(cve);
-                    f.aliases.push(std::mem::replace(&mut f.id, cve));
-                }
-                out.push(f);
-            }
+            o.severity = f.severity;
+        }
+        if o.title.is_empty() {
+            o.title = f.title;
         }
     }
     out
