@@ -16,6 +16,8 @@ use std::collections::HashMap;
 use std::io::BufRead;
 
 use quick_xml::Reader;
+
+use super::distro::without_zero_epoch;
 use quick_xml::events::{BytesStart, Event};
 
 /// One `<definition>`.
@@ -38,6 +40,75 @@ pub(super) struct Definition {
     /// `<affected_cpe_list><cpe>` texts.
     pub cpes: Vec<String>,
     pub test_refs: Vec<String>,
+}
+
+impl Definition {
+    /// CVE ids from `<reference source="CVE">` and `<advisory><cve>`, first seen first.
+    pub fn cve_ids(&self) -> Vec<String> {
+        let mut cves: Vec<String> = Vec::new();
+        let refs = self
+            .references
+            .iter()
+            .filter(|(source, _, _)| source == "CVE")
+            .map(|(_, id, _)| id);
+        for id in refs.chain(&self.cves) {
+            if !id.is_empty() && !cves.contains(id) {
+                cves.push(id.clone());
+            }
+        }
+        cves
+    }
+
+    /// The advisory for this definition, once the importer has chosen its id, aliases
+    /// and release: each package fix becomes `[Introduced("0"), Fixed(evr)]` (no `Fixed`
+    /// for a test without a state; a `0:` epoch dropped).
+    pub fn to_advisory(
+        &self,
+        source: &str,
+        id: String,
+        aliases: Vec<String>,
+        ecosystem: bulwark_types::Ecosystem,
+        distro: String,
+        packages: Vec<PackageFix>,
+    ) -> bulwark_types::Advisory {
+        use bulwark_types::{Advisory, Affected, Event, Severity};
+        let mut references: Vec<String> = Vec::new();
+        for (_, _, url) in &self.references {
+            if !url.is_empty() && !references.contains(url) {
+                references.push(url.clone());
+            }
+        }
+        let affected = packages
+            .into_iter()
+            .map(|fix| {
+                let mut range = vec![Event::Introduced("0".to_owned())];
+                range.extend(
+                    fix.fixed
+                        .map(|evr| Event::Fixed(without_zero_epoch(&evr).to_owned())),
+                );
+                Affected {
+                    ecosystem: Some(ecosystem),
+                    distro: Some(distro.clone()),
+                    package: fix.name,
+                    ranges: vec![range],
+                    ..Affected::default()
+                }
+            })
+            .collect();
+        Advisory {
+            id,
+            aliases,
+            source: source.to_owned(),
+            summary: (!self.title.is_empty()).then(|| self.title.clone()),
+            details: self.description.clone(),
+            severity: self.severity.as_deref().and_then(Severity::from_word),
+            references,
+            published: self.issued.clone(),
+            modified: self.updated.clone(),
+            affected,
+            ..Advisory::default()
+        }
+    }
 }
 
 #[derive(Debug, Default)]

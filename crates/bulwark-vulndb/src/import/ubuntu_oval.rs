@@ -21,9 +21,9 @@
 use std::io::BufReader;
 use std::path::Path;
 
-use bulwark_types::{Advisory, Affected, Ecosystem, Event, Severity};
+use bulwark_types::{Advisory, Ecosystem};
 
-use super::distro::{feed_files, has_suffix, skip, ubuntu_release, without_zero_epoch};
+use super::distro::{feed_files, has_suffix, skip, ubuntu_release};
 use super::oval::{self, Definition, Document};
 use super::{ImportError, ImportReport, Importer};
 
@@ -105,16 +105,7 @@ fn advisory(doc: &Document, def: &Definition, file_codename: Option<&str>) -> Op
         tracing::warn!(definition = %def.id, "no Ubuntu release for definition");
         return None;
     };
-    let mut cves: Vec<String> = Vec::new();
-    let cve_refs = def
-        .references
-        .iter()
-        .filter(|(source, _, _)| source == "CVE");
-    for id in cve_refs.map(|(_, id, _)| id).chain(&def.cves) {
-        if !id.is_empty() && !cves.contains(id) {
-            cves.push(id.clone());
-        }
-    }
+    let mut cves = def.cve_ids();
     let notice = def
         .references
         .iter()
@@ -124,48 +115,14 @@ fn advisory(doc: &Document, def: &Definition, file_codename: Option<&str>) -> Op
         .or_else(|| cves.first().cloned())
         .unwrap_or_else(|| def.id.clone());
     cves.retain(|c| *c != id);
-    let mut references: Vec<String> = Vec::new();
-    for (_, _, url) in &def.references {
-        if !url.is_empty() && !references.contains(url) {
-            references.push(url.clone());
-        }
-    }
-    let affected = packages
-        .into_iter()
-        .map(|fix| {
-            let mut range = vec![Event::Introduced("0".to_owned())];
-            range.extend(
-                fix.fixed
-                    .map(|evr| Event::Fixed(without_zero_epoch(&evr).to_owned())),
-            );
-            Affected {
-                ecosystem: Some(Ecosystem::Deb),
-                distro: Some(distro.clone()),
-                package: fix.name,
-                ranges: vec![range],
-                ..Affected::default()
-            }
-        })
-        .collect();
-    Some(Advisory {
-        id,
-        aliases: cves,
-        source: "ubuntu-oval".to_owned(),
-        summary: (!def.title.is_empty()).then(|| def.title.clone()),
-        details: def.description.clone(),
-        severity: def.severity.as_deref().and_then(Severity::from_word),
-        references,
-        published: def.issued.clone(),
-        modified: def.updated.clone(),
-        affected,
-        ..Advisory::default()
-    })
+    Some(def.to_advisory("ubuntu-oval", id, cves, Ecosystem::Deb, distro, packages))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::test_support::{import, vulndata};
+    use bulwark_types::{Affected, Event, Severity};
 
     fn fixed(distro: &str, package: &str, version: &str) -> Affected {
         Affected {
