@@ -40,3 +40,20 @@ pub fn import(importer: &dyn Importer, path: &Path) -> (Vec<Advisory>, ImportRep
         });
     (advisories, report)
 }
+
+/// `(file name, reason)` of every skipped file, sorted by file name.
+pub fn skipped_by_file(report: &ImportReport) -> Vec<(&str, &String)> {
+    let mut v: Vec<_> = report
+        .skipped
+        .iter()
+        .map(|s| {
+            let name = Path::new(&s.file)
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or(&s.file);
+            (name, &s.reason)
+        })
+        .collect();
+    v.sort();
+    v
+}

@@ -284,17 +284,7 @@ mod tests {
         write("noref.yaml", &text.replace("composer://", "https://"));
         let (all, report) = import(&FriendsOfPhp, dir.path());
         assert_eq!((all.len(), report.files), (1, 5));
-        let mut skipped: Vec<_> = report
-            .skipped
-            .iter()
-            .map(|s| {
-                (
-                    Path::new(&s.file).file_name().unwrap().to_str().unwrap(),
-                    &s.reason,
-                )
-            })
-            .collect();
-        skipped.sort();
+        let skipped = crate::test_support::skipped_by_file(&report);
         assert_eq!(skipped.len(), 4);
         assert_eq!(skipped[0].0, "badop.yaml");
         assert!(

@@ -286,16 +286,7 @@ mod tests {
         std::fs::write(core, "{}").unwrap();
         let (all, report) = import(&NodejsWg, dir.path());
         assert_eq!((all.len(), report.files), (1, 4));
-        let skipped: Vec<_> = report
-            .skipped
-            .iter()
-            .map(|s| {
-                (
-                    Path::new(&s.file).file_name().unwrap().to_str().unwrap(),
-                    &s.reason,
-                )
-            })
-            .collect();
+        let skipped = crate::test_support::skipped_by_file(&report);
         assert_eq!(skipped.len(), 3);
         assert_eq!(skipped[0].0, "1.json");
         assert!(

@@ -370,17 +370,7 @@ mod tests {
         write("badreq.yml", &text.replace("\">= 2.0.6\"", "\">= two\""));
         let (all, report) = import(&RubySec, dir.path());
         assert_eq!((all.len(), report.files), (1, 4));
-        let mut skipped: Vec<_> = report
-            .skipped
-            .iter()
-            .map(|s| {
-                (
-                    Path::new(&s.file).file_name().unwrap().to_str().unwrap(),
-                    &s.reason,
-                )
-            })
-            .collect();
-        skipped.sort();
+        let skipped = crate::test_support::skipped_by_file(&report);
         assert_eq!(skipped.len(), 3);
         assert_eq!(skipped[0].0, "badreq.yml");
         assert!(skipped[0].1.contains("\">= two\": bad version"));

@@ -329,16 +329,7 @@ mod tests {
         let (all, report) = import(&RustSec, dir.path());
         assert_eq!(all.len(), 1);
         assert_eq!(report.files, 5);
-        let skipped: Vec<_> = report
-            .skipped
-            .iter()
-            .map(|s| {
-                (
-                    Path::new(&s.file).file_name().unwrap().to_str().unwrap(),
-                    &s.reason,
-                )
-            })
-            .collect();
+        let skipped = crate::test_support::skipped_by_file(&report);
         assert_eq!(skipped.len(), 4, "{skipped:?}");
         assert_eq!(skipped[0].0, "RUSTSEC-0000-0001.md");
         assert_eq!(skipped[0].1, "no ```toml front block");
