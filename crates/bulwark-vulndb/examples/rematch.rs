@@ -31,7 +31,8 @@ struct Args {
 }
 
 fn usage() -> String {
-    "usage: rematch --db FILE [--threads N] [--open-only [--runs N]] [SBOM_FILE|SBOM_DIR ...]".to_string()
+    "usage: rematch --db FILE [--threads N] [--open-only [--runs N]] [SBOM_FILE|SBOM_DIR ...]"
+        .to_string()
 }
 
 fn parse_args() -> Result<Args, Box<dyn Error>> {
@@ -145,7 +146,10 @@ fn main() -> Result<(), Box<dyn Error>> {
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err("matcher thread panicked".into())))
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("matcher thread panicked".into()))
+            })
             .collect()
     });
     let mut findings = 0usize;

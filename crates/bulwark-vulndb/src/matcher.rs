@@ -12,6 +12,9 @@ use bulwark_version::{affects, fixed_versions, for_ecosystem};
 
 use crate::db::{AffectedRef, Database, DbError};
 
+/// What a package's findings depend on: ecosystem, release, names looked up, version.
+type ResultKey = (Ecosystem, String, Vec<String>, String);
+
 /// Matches packages; caches decoded database records, so one matcher should serve many
 /// SBOMs (re-checking a registry's worth of stored SBOMs reuses every lookup).
 pub struct Matcher<'a> {
@@ -19,6 +22,9 @@ pub struct Matcher<'a> {
     affected: HashMap<(Ecosystem, String, String), Rc<Vec<AffectedRef>>>,
     advisories: HashMap<(String, String), Option<Rc<Advisory>>>,
     enrichment: HashMap<String, Option<Rc<Advisory>>>,
+    /// Findings per (ecosystem, release, names, compared version): stored SBOMs repeat
+    /// the same package versions over and over, so each is matched once.
+    results: HashMap<ResultKey, Rc<Vec<Finding>>>,
 }
 
 /// The `<distro>:<release>` key OS advisories are stored under for this distro, e.g.
@@ -45,6 +51,7 @@ impl<'a> Matcher<'a> {
             affected: HashMap::new(),
             advisories: HashMap::new(),
             enrichment: HashMap::new(),
+            results: HashMap::new(),
         }
     }
 
@@ -84,18 +91,35 @@ impl<'a> Matcher<'a> {
                 pkg.version.clone(),
             )
         };
+        let key = (pkg.ecosystem, distro, names, version);
+        if let Some(hit) = self.results.get(&key) {
+            let fresh = finding_package(pkg, None);
+            return Ok(hit
+                .iter()
+                .map(|f| Finding {
+                    package: FindingPackage {
+                        source: f.package.source.clone(),
+                        ..fresh.clone()
+                    },
+                    ..f.clone()
+                })
+                .collect());
+        }
+        let (eco, distro, names, version) = &key;
         let mut raw: Vec<Finding> = Vec::new();
         for name in names {
-            let entries = self.lookup(pkg.ecosystem, &distro, &name)?;
+            let entries = self.lookup(*eco, distro, name)?;
             for entry in entries.iter() {
-                if !affects(scheme, &version, &entry.affected) {
+                if !affects(scheme, version, &entry.affected) {
                     continue;
                 }
-                let finding = self.finding(pkg, &name, entry)?;
+                let finding = self.finding(pkg, name, entry)?;
                 raw.extend(split_bundle(finding));
             }
         }
-        Ok(merge_aliases(raw))
+        let merged = merge_aliases(raw);
+        self.results.insert(key, Rc::new(merged.clone()));
+        Ok(merged)
     }
 
     fn lookup(
@@ -183,16 +207,11 @@ impl<'a> Matcher<'a> {
         Ok(Finding {
             id: entry.id.clone(),
             aliases,
-            package: FindingPackage {
-                name: pkg.name.clone(),
-                version: pkg.version.clone(),
-                ecosystem: pkg.ecosystem,
-                purl: pkg.purl.clone(),
-                source: (pkg.ecosystem.is_os() && matched_name != pkg.name)
+            package: finding_package(
+                pkg,
+                (pkg.ecosystem.is_os() && matched_name != pkg.name)
                     .then(|| matched_name.to_string()),
-                layer: pkg.layer().cloned(),
-                path: pkg.locations.first().map(|l| l.path.clone()),
-            },
+            ),
             fix_state: if fixed.is_empty() {
                 FixState::NotFixed
             } else {
@@ -211,6 +230,19 @@ impl<'a> Matcher<'a> {
             sources: vec![entry.source.clone()],
             suppressed: None,
         })
+    }
+}
+
+/// The package part of a finding.
+fn finding_package(pkg: &Package, source: Option<String>) -> FindingPackage {
+    FindingPackage {
+        name: pkg.name.clone(),
+        version: pkg.version.clone(),
+        ecosystem: pkg.ecosystem,
+        purl: pkg.purl.clone(),
+        source,
+        layer: pkg.layer().cloned(),
+        path: pkg.locations.first().map(|l| l.path.clone()),
     }
 }
 

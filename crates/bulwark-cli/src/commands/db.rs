@@ -1,5 +1,6 @@
 //! `bulwark db`: build and inspect the local vulnerability database.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -67,15 +68,16 @@ pub fn default_db() -> PathBuf {
     base.join("bulwark").join("vuln.db")
 }
 
-pub fn run(args: DbArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: DbArgs, global: &super::GlobalArgs) -> anyhow::Result<ExitCode> {
+    let quiet = global.quiet;
     match args.command {
-        DbCommand::Build(a) => build(a),
-        DbCommand::Update(a) => update(a),
+        DbCommand::Build(a) => build(a, quiet),
+        DbCommand::Update(a) => update(a, quiet),
         DbCommand::Status(a) => status(a),
     }
 }
 
-fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
+fn build(args: BuildArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let mut sources = Vec::new();
     for spec in &args.sources {
         let (kind, path) = spec
@@ -83,10 +85,10 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("--source {spec:?} is not KIND:PATH"))?;
         sources.push((kind.to_string(), PathBuf::from(path)));
     }
-    compile(&sources, &args.output)
+    compile(&sources, &args.output, quiet)
 }
 
-fn update(args: UpdateArgs) -> anyhow::Result<ExitCode> {
+fn update(args: UpdateArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let mirror = args
         .mirror
         .as_deref()
@@ -96,11 +98,15 @@ fn update(args: UpdateArgs) -> anyhow::Result<ExitCode> {
         .tempdir()
         .context("cannot create a temp dir for the feeds")?;
     let sources = update::fetch(&mirror, temp.path())?;
-    compile(&sources, &args.output)
+    compile(&sources, &args.output, quiet)
 }
 
 /// Imports every `(kind, path)` and writes the database atomically.
-fn compile(sources: &[(String, PathBuf)], output: &std::path::Path) -> anyhow::Result<ExitCode> {
+fn compile(
+    sources: &[(String, PathBuf)],
+    output: &std::path::Path,
+    quiet: bool,
+) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let mut builder = Builder::default();
     for (kind, path) in sources {
@@ -111,10 +117,12 @@ fn compile(sources: &[(String, PathBuf)], output: &std::path::Path) -> anyhow::R
         let meta = builder
             .import(importer.as_ref(), path)
             .with_context(|| format!("cannot import {kind}:{}", path.display()))?;
-        eprintln!(
-            "{kind}: {} advisories from {} files ({} skipped)",
-            meta.advisories, meta.files, meta.skipped
-        );
+        if !quiet {
+            eprintln!(
+                "{kind}: {} advisories from {} files ({} skipped)",
+                meta.advisories, meta.files, meta.skipped
+            );
+        }
     }
     for s in &builder.skipped {
         tracing::warn!("skipped {}: {}", s.file, s.reason);
@@ -123,6 +131,9 @@ fn compile(sources: &[(String, PathBuf)], output: &std::path::Path) -> anyhow::R
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
     let meta = builder.write(output, now_rfc3339())?;
+    if quiet {
+        return Ok(ExitCode::SUCCESS);
+    }
     eprintln!(
         "wrote {} ({} advisories, {} keys, {} bytes) in {:.1} s",
         output.display(),
@@ -138,22 +149,25 @@ fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
     let db = Database::open(&args.db)?;
     db.verify()?;
     let meta = db.meta();
+    let mut out = std::io::stdout().lock();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(meta)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(meta)?)?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("database  {}", args.db.display());
-    println!("built     {} by {}", meta.built_at, meta.built_by);
-    println!(
+    writeln!(out, "database  {}", args.db.display())?;
+    writeln!(out, "built     {} by {}", meta.built_at, meta.built_by)?;
+    writeln!(
+        out,
         "records   {} advisories, {} keys",
         meta.advisories, meta.keys
-    );
-    println!("checksum  sha256:{} (verified)", meta.checksum);
+    )?;
+    writeln!(out, "checksum  sha256:{} (verified)", meta.checksum)?;
     for s in &meta.sources {
-        println!(
+        writeln!(
+            out,
             "source    {:<15} {:>7} advisories {:>7} files {:>5} skipped  {}",
             s.kind, s.advisories, s.files, s.skipped, s.path
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -55,7 +55,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Sbom(args) => sbom::run(args, &cli.global),
         Command::Scan(args) => scan::run(args, &cli.global),
-        Command::Db(args) => db::run(args),
+        Command::Db(args) => db::run(args, &cli.global),
     };
     match result {
         Ok(code) => code,
@@ -63,6 +63,14 @@ pub fn run(cli: Cli) -> ExitCode {
             eprintln!("error: {err}");
             for cause in err.chain().skip(1) {
                 eprintln!("  caused by: {cause}");
+            }
+            // A closed pipe (`bulwark ... | head`) is not an error worth reporting.
+            let broken_pipe = err.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            });
+            if broken_pipe {
+                return ExitCode::SUCCESS;
             }
             if let Some(hint) = hint(&err) {
                 eprintln!("hint: {hint}");

@@ -62,9 +62,14 @@ impl Builder {
             .unwrap_or_else(|| unreachable!("just pushed")))
     }
 
-    /// Adds one advisory. Records with the same source and id are merged.
+    /// Adds one advisory. Records with the same source and id are merged. A withdrawn
+    /// advisory keeps its record (for `db` queries) but affects nothing, so it never
+    /// matches.
     pub fn add(&mut self, mut adv: Advisory) {
-        let affected = std::mem::take(&mut adv.affected);
+        let mut affected = std::mem::take(&mut adv.affected);
+        if adv.withdrawn.is_some() {
+            affected.clear();
+        }
         if affected.is_empty() && adv.source == "nvd" {
             self.enrichment.insert(adv.id.clone(), adv);
             return;

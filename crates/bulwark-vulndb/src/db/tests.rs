@@ -108,3 +108,30 @@ fn corrupt_files_are_refused_with_a_reason() {
     std::fs::write(&path, b"PK\x03\x04 not a database").unwrap();
     assert!(matches!(Database::open(&path), Err(DbError::Format { .. })));
 }
+
+#[test]
+fn withdrawn_advisories_match_nothing() {
+    let mut gone = adv(
+        "RUSTSEC-2023-0002",
+        Ecosystem::Cargo,
+        None,
+        "git2",
+        "0.16.0",
+    );
+    gone.withdrawn = Some("2023-01-13".into());
+    let (_d, db) = build(vec![
+        gone,
+        adv("RUSTSEC-1", Ecosystem::Cargo, None, "git2", "0.9.0"),
+    ]);
+    let hits = db.affected(Ecosystem::Cargo, "", "git2").unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].id, "RUSTSEC-1");
+    // The record itself is kept.
+    assert!(
+        db.advisory("osv", "RUSTSEC-2023-0002")
+            .unwrap()
+            .unwrap()
+            .withdrawn
+            .is_some()
+    );
+}
