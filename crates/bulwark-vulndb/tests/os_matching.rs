@@ -195,3 +195,35 @@ fn rocky_matches_rpm_versions_with_release() {
     // Without a known distro, OS packages cannot be matched (and are not guessed).
     assert!(m.match_package(&old, None).unwrap().is_empty());
 }
+
+#[test]
+fn cached_results_keep_each_package_s_own_location() {
+    let (_d, db) = database();
+    let mut m = Matcher::new(&db);
+    let bullseye = release_key(&distro("debian", "11")).unwrap();
+    let mut a = pkg(
+        Ecosystem::Deb,
+        "libssl1.1",
+        "1.1.1n-0+deb11u3",
+        Some(("openssl", None)),
+    );
+    a.purl = "pkg:deb/debian/libssl1.1@a".into();
+    a.locations.push(bulwark_types::Location {
+        path: "/first/status".into(),
+        layer: None,
+    });
+    let mut b = a.clone();
+    b.purl = "pkg:deb/debian/libssl1.1@b".into();
+    b.locations[0].path = "/second/status".into();
+    let first = m.match_package(&a, Some(&bullseye)).unwrap();
+    let second = m.match_package(&b, Some(&bullseye)).unwrap();
+    assert_eq!(first.len(), second.len());
+    assert!(!first.is_empty());
+    for (x, y) in first.iter().zip(&second) {
+        assert_eq!(x.id, y.id);
+        assert_eq!(x.package.path.as_deref(), Some("/first/status"));
+        assert_eq!(y.package.path.as_deref(), Some("/second/status"));
+        assert_eq!(y.package.purl, "pkg:deb/debian/libssl1.1@b");
+        assert_eq!(y.package.source.as_deref(), Some("openssl"));
+    }
+}
