@@ -287,6 +287,19 @@ fn sarif_is_valid_and_carries_suppressions() {
     let path = fx.dir.path().join("scan.sarif");
     std::fs::write(&path, &text).unwrap();
     validate_sarif(&path);
+    // The schema check can fail: a level SARIF does not define is rejected.
+    let bad = fx.dir.path().join("bad.sarif");
+    let mut broken: Value = serde_json::from_slice(&text).unwrap();
+    broken["runs"][0]["results"][0]["level"] = "fatal".into();
+    let broken = serde_json::to_vec(&broken).unwrap();
+    std::fs::write(&bad, broken).unwrap();
+    let out = std::process::Command::new("check-jsonschema")
+        .arg("--schemafile")
+        .arg(sarif_schema())
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
 
     let log: Value = serde_json::from_slice(&text).unwrap();
     assert_eq!(log["version"], "2.1.0");
@@ -451,8 +464,65 @@ fn cyclonedx_is_valid_and_carries_analysis() {
     );
 }
 
-/// Validates a SARIF log against the SARIF 2.1.0 rules the output relies on.
+/// The official SARIF 2.1.0 JSON schema, as shipped inside Microsoft's SARIF multitool
+/// npm package (installed by .ci/run).
+fn sarif_schema() -> std::path::PathBuf {
+    let out = std::process::Command::new("npm")
+        .args(["root", "-g"])
+        .output()
+        .expect("npm not found");
+    let root = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let schema = Path::new(&root).join(
+        "@microsoft/sarif-multitool/node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json",
+    );
+    assert!(
+        schema.exists(),
+        "{} missing: npm install -g @microsoft/sarif-multitool (.ci/run does)",
+        schema.display()
+    );
+    schema
+}
+
+/// Validates a SARIF log three ways: against the official JSON schema
+/// (check-jsonschema), with Microsoft's SARIF multitool rules (which must report
+/// nothing), and against the SARIF 2.1.0 constraints the output relies on.
 fn validate_sarif(path: &Path) {
+    let schema = sarif_schema();
+    let out = std::process::Command::new("check-jsonschema")
+        .arg("--schemafile")
+        .arg(&schema)
+        .arg(path)
+        .output()
+        .expect(
+            "check-jsonschema not found: python3 -m pip install check-jsonschema (.ci/run does)",
+        );
+    assert!(
+        out.status.success(),
+        "schema validation failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = path.with_extension("validation.sarif");
+    let out = std::process::Command::new("sarif-multitool")
+        .arg("validate")
+        .arg(path)
+        .arg("-o")
+        .arg(&report)
+        .output()
+        .expect(
+            "sarif-multitool not found: npm install -g @microsoft/sarif-multitool (.ci/run does)",
+        );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let validation: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    let results = validation["runs"][0]["results"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(results.is_empty(), "SARIF validator findings: {results:#?}");
     let log: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
     check_sarif_structure(&log);
 }

@@ -128,7 +128,6 @@ fn rule(f: &Finding) -> Value {
     }
     let mut rule = json!({
         "id": f.id,
-        "name": f.id,
         "shortDescription": { "text": short },
         "fullDescription": { "text": full },
         "help": { "text": help },
@@ -173,7 +172,12 @@ fn result(f: &Finding, rule_index: usize) -> Value {
     if let (Some(path), Some(l)) = (&f.package.path, location.as_object_mut()) {
         l.insert(
             "physicalLocation".into(),
-            json!({ "artifactLocation": { "uri": uri_path(path) } }),
+            // The whole file is the evidence (a package database or manifest): SARIF
+            // consumers want a region, so point at its start.
+            json!({
+                "artifactLocation": { "uri": uri_path(path) },
+                "region": { "startLine": 1 }
+            }),
         );
     }
     let mut result = json!({
