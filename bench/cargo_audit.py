@@ -137,6 +137,9 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--bulwark", default=f"{TARGET}/release/bulwark")
     ap.add_argument("--show", type=int, default=60, help="differences to print")
+    ap.add_argument("--extra", action="append", default=[],
+                    help="also every DIR/*/Cargo.lock (e.g. the lock files real crates publish, "
+                         "as unpacked by cargo under ~/.cargo/registry/src/<index>)")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="bulwark-cargo-audit-")
     try:
@@ -148,6 +151,14 @@ def main():
                 os.makedirs(d)
                 shutil.copy(f"{LOCKS}/{f}", f"{d}/Cargo.lock")
                 locks.append((f[:-5], f"{d}/Cargo.lock"))
+        for extra in args.extra:
+            for name in sorted(os.listdir(extra)):
+                src = f"{extra}/{name}/Cargo.lock"
+                if os.path.isfile(src):
+                    d = f"{root}/crate-{name}"
+                    os.makedirs(d)
+                    shutil.copy(src, f"{d}/Cargo.lock")
+                    locks.append((f"crate-{name}", f"{d}/Cargo.lock"))
 
         db = f"{tmp}/rustsec.db"
         bt, _ = best_time(lambda: subprocess.run(
