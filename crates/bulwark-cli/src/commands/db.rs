@@ -155,7 +155,13 @@ fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     writeln!(out, "database  {}", args.db.display())?;
-    writeln!(out, "built     {} by {}", meta.built_at, meta.built_by)?;
+    writeln!(
+        out,
+        "built     {} by {}{}",
+        meta.built_at,
+        meta.built_by,
+        age(&meta.built_at)
+    )?;
     writeln!(
         out,
         "records   {} advisories, {} keys",
@@ -170,6 +176,22 @@ fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
         )?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// ` (3 days ago)`, or nothing when the build time does not parse.
+fn age(built_at: &str) -> String {
+    use time::format_description::well_known::Rfc3339;
+    match time::OffsetDateTime::parse(built_at, &Rfc3339) {
+        Ok(t) => {
+            let secs = (time::OffsetDateTime::now_utc() - t).whole_seconds().max(0);
+            match secs {
+                s if s < 3600 => format!(" ({} minutes ago)", s / 60),
+                s if s < 86_400 => format!(" ({} hours ago)", s / 3600),
+                s => format!(" ({} days ago)", s / 86_400),
+            }
+        }
+        Err(_) => String::new(),
+    }
 }
 
 fn now_rfc3339() -> String {
