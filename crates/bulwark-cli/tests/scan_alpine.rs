@@ -19,42 +19,11 @@ use common::*;
 #[test]
 fn alpine_310_findings_equal_the_secdb_by_hand() {
     let tmp = tempfile::tempdir().unwrap();
-    let db = tmp.path().join("alpine.db");
+    let db = alpine_db(tmp.path());
     let feed = testdata().join("vulndata/alpine-secdb-json-2024");
-    let out = bulwark(&[
-        "db",
-        "build",
-        "--source",
-        &format!("alpine-secdb:{}", feed.display()),
-        "-o",
-        db.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-
-    let image = format!(
-        "docker-archive:{}",
-        testdata().join("images/alpine-310.docker.tar").display()
-    );
+    let image = alpine_image();
     let sbom = sbom_json(&image);
-    let out = bulwark(&[
-        "scan",
-        &image,
-        "--db",
-        db.to_str().unwrap(),
-        "--format",
-        "json",
-        "-q",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = scan_json(&image, &db, &[]);
     let got: BTreeSet<(String, String)> = report["findings"]
         .as_array()
         .unwrap()

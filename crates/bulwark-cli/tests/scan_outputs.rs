@@ -32,25 +32,8 @@ struct Fixture {
 impl Fixture {
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("alpine.db");
-        let feed = testdata().join("vulndata/alpine-secdb-json-2024");
-        let out = bulwark(&[
-            "db",
-            "build",
-            "--source",
-            &format!("alpine-secdb:{}", feed.display()),
-            "-o",
-            db.to_str().unwrap(),
-        ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let image = format!(
-            "docker-archive:{}",
-            testdata().join("images/alpine-310.docker.tar").display()
-        );
+        let db = alpine_db(dir.path());
+        let image = alpine_image();
         Self { dir, db, image }
     }
 

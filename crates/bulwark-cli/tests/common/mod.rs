@@ -88,3 +88,66 @@ pub fn truth(path: &std::path::Path) -> BTreeSet<(String, String)> {
         })
         .collect()
 }
+
+/// `bulwark db build -o DIR/NAME --source KIND:PATH ...`; returns the database path.
+pub fn build_db(dir: &std::path::Path, name: &str, sources: &[String]) -> PathBuf {
+    let db = dir.join(name);
+    let mut args = vec![
+        "db".to_string(),
+        "build".into(),
+        "-q".into(),
+        "-o".into(),
+        db.display().to_string(),
+    ];
+    for s in sources {
+        args.push("--source".into());
+        args.push(s.clone());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = bulwark(&args);
+    assert!(
+        out.status.success(),
+        "db build: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    db
+}
+
+/// The real Alpine secdb (2024) as a database in `dir`.
+pub fn alpine_db(dir: &std::path::Path) -> PathBuf {
+    let feed = testdata().join("vulndata/alpine-secdb-json-2024");
+    build_db(
+        dir,
+        "alpine.db",
+        &[format!("alpine-secdb:{}", feed.display())],
+    )
+}
+
+/// The real alpine:3.10 image as a source string.
+pub fn alpine_image() -> String {
+    format!(
+        "docker-archive:{}",
+        testdata().join("images/alpine-310.docker.tar").display()
+    )
+}
+
+/// `bulwark scan SOURCE --db DB --format json -q [extra]`, which must succeed.
+pub fn scan_json(source: &str, db: &std::path::Path, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec![
+        "scan",
+        source,
+        "--db",
+        db.to_str().unwrap(),
+        "--format",
+        "json",
+        "-q",
+    ];
+    args.extend_from_slice(extra);
+    let out = bulwark(&args);
+    assert!(
+        out.status.success(),
+        "scan {source}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("scan JSON")
+}
