@@ -42,7 +42,7 @@ pub fn import(importer: &dyn Importer, path: &Path) -> (Vec<Advisory>, ImportRep
 }
 
 /// `(file name, reason)` of every skipped file, sorted by file name.
-pub fn skipped_by_file(report: &ImportReport) -> Vec<(&str, &String)> {
+pub fn skipped_by_file(report: &ImportReport) -> Vec<(&str, &str)> {
     let mut v: Vec<_> = report
         .skipped
         .iter()
@@ -51,9 +51,29 @@ pub fn skipped_by_file(report: &ImportReport) -> Vec<(&str, &String)> {
                 .file_name()
                 .and_then(|n| n.to_str())
                 .unwrap_or(&s.file);
-            (name, &s.reason)
+            (name, s.reason.as_str())
         })
         .collect();
     v.sort();
     v
+}
+
+/// An OS affected entry fixed in `version`: `[Introduced("0"), Fixed(version)]`.
+pub fn fixed_in(
+    ecosystem: bulwark_types::Ecosystem,
+    distro: &str,
+    package: &str,
+    version: &str,
+) -> bulwark_types::Affected {
+    use bulwark_types::{Affected, Event};
+    Affected {
+        ecosystem: Some(ecosystem),
+        distro: Some(distro.to_owned()),
+        package: package.to_owned(),
+        ranges: vec![vec![
+            Event::Introduced("0".into()),
+            Event::Fixed(version.into()),
+        ]],
+        ..Affected::default()
+    }
 }

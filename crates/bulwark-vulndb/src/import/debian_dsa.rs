@@ -216,16 +216,7 @@ mod tests {
     const TRACKER: &str = "debian-security-tracker-2023/data";
 
     fn fixed(distro: &str, package: &str, version: &str) -> Affected {
-        Affected {
-            ecosystem: Some(Ecosystem::Deb),
-            distro: Some(distro.to_owned()),
-            package: package.to_owned(),
-            ranges: vec![vec![
-                Event::Introduced("0".into()),
-                Event::Fixed(version.into()),
-            ]],
-            ..Affected::default()
-        }
+        crate::test_support::fixed_in(Ecosystem::Deb, distro, package, version)
     }
 
     // Counts from a Python reading of both lists with the same rules: 5,406 DSA and 3,534

@@ -347,11 +347,7 @@ mod tests {
 
         let (advisories, report) = import(&Nvd, dir.path());
         assert_eq!(report.files, 5);
-        let skipped: Vec<_> = report
-            .skipped
-            .iter()
-            .map(|s| (s.file.rsplit('/').next().unwrap(), s.reason.as_str()))
-            .collect();
+        let skipped = crate::test_support::skipped_by_file(&report);
         assert_eq!(skipped.len(), 4, "{skipped:?}");
         assert_eq!(skipped[0].0, "a-truncated.json");
         assert!(skipped[0].1.starts_with("invalid JSON"));

@@ -155,19 +155,10 @@ fn advisory(doc: &Document, def: &Definition, file_name: &str) -> Option<Advisor
 mod tests {
     use super::*;
     use crate::test_support::{import, vulndata};
-    use bulwark_types::{Affected, Event, Severity};
+    use bulwark_types::{Affected, Severity};
 
     fn fixed(distro: &str, package: &str, version: &str) -> Affected {
-        Affected {
-            ecosystem: Some(Ecosystem::Rpm),
-            distro: Some(distro.to_owned()),
-            package: package.to_owned(),
-            ranges: vec![vec![
-                Event::Introduced("0".into()),
-                Event::Fixed(version.into()),
-            ]],
-            ..Affected::default()
-        }
+        crate::test_support::fixed_in(Ecosystem::Rpm, distro, package, version)
     }
 
     // Counts from a Python (ElementTree) resolution of the file: 175 definitions, all with

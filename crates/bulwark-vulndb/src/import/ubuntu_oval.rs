@@ -122,19 +122,10 @@ fn advisory(doc: &Document, def: &Definition, file_codename: Option<&str>) -> Op
 mod tests {
     use super::*;
     use crate::test_support::{import, vulndata};
-    use bulwark_types::{Affected, Event, Severity};
+    use bulwark_types::{Affected, Severity};
 
     fn fixed(distro: &str, package: &str, version: &str) -> Affected {
-        Affected {
-            ecosystem: Some(Ecosystem::Deb),
-            distro: Some(distro.to_owned()),
-            package: package.to_owned(),
-            ranges: vec![vec![
-                Event::Introduced("0".into()),
-                Event::Fixed(version.into()),
-            ]],
-            ..Affected::default()
-        }
+        crate::test_support::fixed_in(Ecosystem::Deb, distro, package, version)
     }
 
     // Counts from a Python (ElementTree) resolution of the same files: definitions with at
@@ -233,11 +224,7 @@ mod tests {
         std::fs::write(dir.path().join("com.ubuntu.oracular.usn.oval.xml"), &real).unwrap();
         let (advisories, report) = import(&UbuntuOval, dir.path());
         assert_eq!(report.files, 4);
-        let skipped: Vec<_> = report
-            .skipped
-            .iter()
-            .map(|s| (s.file.rsplit('/').next().unwrap(), s.reason.as_str()))
-            .collect();
+        let skipped = crate::test_support::skipped_by_file(&report);
         assert_eq!(skipped.len(), 3, "{skipped:?}");
         assert_eq!(skipped[0].0, "a-truncated.xml");
         assert!(skipped[0].1.starts_with("cut short"), "{}", skipped[0].1);
