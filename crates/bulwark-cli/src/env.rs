@@ -9,3 +9,6 @@ pub const REGISTRY_PASSWORD: &str = "BULWARK_REGISTRY_PASSWORD";
 pub const DOCKER_CONFIG: &str = "DOCKER_CONFIG";
 /// Path of the vulnerability database (same as `--db`).
 pub const DB: &str = "BULWARK_DB";
+/// Password for the `admin` account created on a registry's first start (else generated
+/// and printed once).
+pub const ADMIN_PASSWORD: &str = "BULWARK_ADMIN_PASSWORD";

@@ -4,6 +4,7 @@
 mod db;
 mod sbom;
 mod scan;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -47,6 +48,8 @@ pub enum Command {
     Scan(scan::ScanArgs),
     /// Build and inspect the local vulnerability database.
     Db(db::DbArgs),
+    /// Run the registry (OCI Distribution v1.1 with projects, roles and token auth).
+    Serve(serve::ServeArgs),
 }
 
 /// Runs the parsed command line; prints the error chain and returns exit code 2 on error.
@@ -56,6 +59,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Sbom(args) => sbom::run(args, &cli.global),
         Command::Scan(args) => scan::run(args, &cli.global),
         Command::Db(args) => db::run(args, &cli.global),
+        Command::Serve(args) => serve::run(args),
     };
     match result {
         Ok(code) => code,
