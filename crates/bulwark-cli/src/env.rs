@@ -12,3 +12,13 @@ pub const DB: &str = "BULWARK_DB";
 /// Password for the `admin` account created on a registry's first start (else generated
 /// and printed once).
 pub const ADMIN_PASSWORD: &str = "BULWARK_ADMIN_PASSWORD";
+/// Registry URL for the management commands (`bulwark project`, `user`, ...; same as
+/// `--server`).
+pub const SERVER: &str = "BULWARK_SERVER";
+/// User or robot name for the management commands (same as `--username`).
+pub const USERNAME: &str = "BULWARK_USERNAME";
+/// Password for `--username` in the management commands (or `--password-stdin`).
+pub const PASSWORD: &str = "BULWARK_PASSWORD";
+/// The password to set with `bulwark user add` and `bulwark user passwd` (or
+/// `--new-password-stdin`).
+pub const NEW_PASSWORD: &str = "BULWARK_NEW_PASSWORD";

@@ -1,7 +1,12 @@
 //! Crash safety: `kill -9` the registry while 8 clients push, restart it on the same data
 //! directory, and check that every acknowledged push survived, every visible tag resolves
 //! to a manifest whose blobs are all present, and every blob matches its digest.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -15,8 +20,14 @@ use sha2::Digest as _;
 const PW: &str = "crash-test-admin";
 
 fn start(data: &Path, port: u16) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_bulwark"))
-        .args(["serve", "--http", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bulwark"))
+        .args([
+            "serve",
+            "--http",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
         .arg(data)
         .env("BULWARK_ADMIN_PASSWORD", PW)
         .stdout(Stdio::null())
@@ -25,11 +36,16 @@ fn start(data: &Path, port: u16) -> Child {
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
-        if ureq::get(&format!("http://127.0.0.1:{port}/healthz")).call().is_ok() {
+        if ureq::get(&format!("http://127.0.0.1:{port}/healthz"))
+            .call()
+            .is_ok()
+        {
             return child;
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("server did not come up");
 }
 
@@ -42,7 +58,10 @@ fn agent() -> ureq::Agent {
 }
 
 fn auth() -> String {
-    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("admin:{PW}")))
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("admin:{PW}"))
+    )
 }
 
 fn sha256(data: &[u8]) -> String {
@@ -52,11 +71,20 @@ fn sha256(data: &[u8]) -> String {
 /// Pushes one blob; `Ok(digest)` only when the registry acknowledged it with 201.
 fn push_blob(a: &ureq::Agent, base: &str, repo: &str, data: &[u8]) -> Result<String, String> {
     let digest = sha256(data);
-    let r = a.post(&format!("{base}/v2/{repo}/blobs/uploads/")).header("authorization", auth()).send_empty().map_err(|e| e.to_string())?;
+    let r = a
+        .post(&format!("{base}/v2/{repo}/blobs/uploads/"))
+        .header("authorization", auth())
+        .send_empty()
+        .map_err(|e| e.to_string())?;
     if r.status() != 202 {
         return Err(format!("POST {}", r.status()));
     }
-    let loc = r.headers().get("location").and_then(|v| v.to_str().ok()).ok_or("no location")?.to_string();
+    let loc = r
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .ok_or("no location")?
+        .to_string();
     let r = a
         .put(&format!("{base}{loc}?digest={digest}"))
         .header("authorization", auth())
@@ -85,9 +113,16 @@ fn pusher(base: String, worker: usize, stop: Arc<AtomicBool>, acked: Arc<Mutex<V
         n += 1;
         // Sizes from 1 KiB to ~3 MiB so that some pushes are mid-body when the kill lands.
         let size = 1024 + ((n * 7919 + worker as u64 * 104_729) % (3 << 20)) as usize;
-        let layer: Vec<u8> = (0..size).map(|i| ((i as u64 * 31 + n + worker as u64) % 251) as u8).collect();
-        let config = format!(r#"{{"architecture":"amd64","os":"linux","worker":{worker},"n":{n}}}"#).into_bytes();
-        let (Ok(ld), Ok(cd)) = (push_blob(&a, &base, &repo, &layer), push_blob(&a, &base, &repo, &config)) else {
+        let layer: Vec<u8> = (0..size)
+            .map(|i| ((i as u64 * 31 + n + worker as u64) % 251) as u8)
+            .collect();
+        let config =
+            format!(r#"{{"architecture":"amd64","os":"linux","worker":{worker},"n":{n}}}"#)
+                .into_bytes();
+        let (Ok(ld), Ok(cd)) = (
+            push_blob(&a, &base, &repo, &layer),
+            push_blob(&a, &base, &repo, &config),
+        ) else {
             continue;
         };
         let manifest = serde_json::to_vec(&serde_json::json!({
@@ -104,7 +139,12 @@ fn pusher(base: String, worker: usize, stop: Arc<AtomicBool>, acked: Arc<Mutex<V
             .header("content-type", "application/vnd.oci.image.manifest.v1+json")
             .send(&manifest[..]);
         if matches!(r, Ok(ref r) if r.status() == 201) {
-            acked.lock().unwrap().push(Acked { repo: repo.clone(), tag, manifest: sha256(&manifest), blobs: vec![cd, ld] });
+            acked.lock().unwrap().push(Acked {
+                repo: repo.clone(),
+                tag,
+                manifest: sha256(&manifest),
+                blobs: vec![cd, ld],
+            });
         }
     }
 }
@@ -112,7 +152,12 @@ fn pusher(base: String, worker: usize, stop: Arc<AtomicBool>, acked: Arc<Mutex<V
 fn get(a: &ureq::Agent, url: &str) -> (u16, Vec<u8>) {
     let mut r = a.get(url).header("authorization", auth()).call().unwrap();
     let status = r.status().as_u16();
-    let body = r.body_mut().with_config().limit(64 << 20).read_to_vec().unwrap();
+    let body = r
+        .body_mut()
+        .with_config()
+        .limit(64 << 20)
+        .read_to_vec()
+        .unwrap();
     (status, body)
 }
 
@@ -133,11 +178,21 @@ fn check_consistent(base: &str) -> usize {
             assert_eq!(status, 200, "{repo}:{tag} is listed but does not resolve");
             let m: serde_json::Value = serde_json::from_slice(&manifest).unwrap();
             let mut blobs = vec![m["config"]["digest"].as_str().unwrap().to_string()];
-            blobs.extend(m["layers"].as_array().unwrap().iter().map(|l| l["digest"].as_str().unwrap().to_string()));
+            blobs.extend(
+                m["layers"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|l| l["digest"].as_str().unwrap().to_string()),
+            );
             for d in blobs {
                 let (status, data) = get(&a, &format!("{base}/v2/{repo}/blobs/{d}"));
                 assert_eq!(status, 200, "{repo}:{tag} references missing blob {d}");
-                assert_eq!(sha256(&data), d, "{repo}:{tag} blob content does not match its digest");
+                assert_eq!(
+                    sha256(&data),
+                    d,
+                    "{repo}:{tag} blob content does not match its digest"
+                );
             }
             tags_checked += 1;
         }
@@ -171,7 +226,11 @@ fn kill_dash_nine_during_concurrent_pushes_loses_nothing_acknowledged() {
     }
     let mut server = start(&data, port);
     let acked = acked.lock().unwrap().clone();
-    assert!(acked.len() >= 10, "too few pushes were acknowledged ({}) for the test to mean anything", acked.len());
+    assert!(
+        acked.len() >= 10,
+        "too few pushes were acknowledged ({}) for the test to mean anything",
+        acked.len()
+    );
     let a = agent();
     for p in &acked {
         let (status, manifest) = get(&a, &format!("{base}/v2/{}/manifests/{}", p.repo, p.tag));
@@ -184,10 +243,20 @@ fn kill_dash_nine_during_concurrent_pushes_loses_nothing_acknowledged() {
         }
     }
     let visible = check_consistent(&base);
-    println!("{} pushes acknowledged across 3 kills; {visible} tags visible and whole", acked.len());
-    assert!(visible >= acked.len(), "{visible} visible tags < {} acknowledged", acked.len());
+    println!(
+        "{} pushes acknowledged across 3 kills; {visible} tags visible and whole",
+        acked.len()
+    );
+    assert!(
+        visible >= acked.len(),
+        "{visible} visible tags < {} acknowledged",
+        acked.len()
+    );
     // The interrupted uploads are garbage, not corruption: a GC pass must run cleanly.
-    let r = agent().post(&format!("{base}/api/v1/gc")).header("authorization", auth()).send_empty();
+    let r = agent()
+        .post(&format!("{base}/api/v1/gc"))
+        .header("authorization", auth())
+        .send_empty();
     if let Ok(r) = r {
         assert!(r.status() == 200 || r.status() == 404, "gc: {}", r.status());
     }

@@ -21,7 +21,7 @@ pub struct Config {
     pub gc: GcConfig,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TlsConfig {
     /// Serve plain HTTP (only when asked).
@@ -78,12 +78,6 @@ impl Default for Config {
     }
 }
 
-impl Default for TlsConfig {
-    fn default() -> Self {
-        Self { insecure_http: false, cert: None, key: None }
-    }
-}
-
 impl Default for AuthConfig {
     fn default() -> Self {
         Self {
@@ -97,13 +91,20 @@ impl Default for AuthConfig {
 
 impl Default for StorageConfig {
     fn default() -> Self {
-        Self { delete_enabled: true, max_manifest_bytes: 4 * 1024 * 1024 }
+        Self {
+            delete_enabled: true,
+            max_manifest_bytes: 4 * 1024 * 1024,
+        }
     }
 }
 
 impl Default for GcConfig {
     fn default() -> Self {
-        Self { grace_secs: 3600, interval_secs: 0, delete_untagged: false }
+        Self {
+            grace_secs: 3600,
+            interval_secs: 0,
+            delete_untagged: false,
+        }
     }
 }
 
@@ -111,17 +112,28 @@ impl Default for GcConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("invalid config file {path}: {source}")]
-    Parse { path: String, source: toml::de::Error },
+    Parse {
+        path: String,
+        source: toml::de::Error,
+    },
 }
 
 impl Config {
     /// Reads a TOML config file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
-        toml::from_str(&text).map_err(|source| ConfigError::Parse { path: path.display().to_string(), source })
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|source| ConfigError::Parse {
+            path: path.display().to_string(),
+            source,
+        })
     }
 
     pub fn token_ttl(&self) -> Duration {

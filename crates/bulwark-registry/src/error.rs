@@ -91,7 +91,7 @@ pub struct ApiError {
     /// Extra response headers (e.g. `WWW-Authenticate`, `Range`).
     pub headers: Vec<(header::HeaderName, String)>,
     /// Optional structured detail for the JSON body.
-    pub detail: Option<serde_json::Value>,
+    pub detail: Option<Box<serde_json::Value>>,
 }
 
 impl ApiError {
@@ -110,7 +110,7 @@ impl ApiError {
     }
 
     pub fn with_detail(mut self, detail: serde_json::Value) -> Self {
-        self.detail = Some(detail);
+        self.detail = Some(Box::new(detail));
         self
     }
 
@@ -134,7 +134,10 @@ impl From<crate::store::StoreError> for ApiError {
             ),
             E::MissingReferences(missing) => Self::new(
                 Code::ManifestBlobUnknown,
-                format!("manifest references unknown content: {}", missing.join(", ")),
+                format!(
+                    "manifest references unknown content: {}",
+                    missing.join(", ")
+                ),
             )
             .with_detail(json!(missing)),
             other => Self::internal(other),
@@ -146,7 +149,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut error = json!({"code": self.code.as_str(), "message": self.message});
         if let (Some(detail), Some(obj)) = (self.detail, error.as_object_mut()) {
-            obj.insert("detail".into(), detail);
+            obj.insert("detail".into(), *detail);
         }
         let body = json!({ "errors": [error] }).to_string();
         let mut resp = (self.code.status(), body).into_response();
@@ -175,15 +178,22 @@ impl From<crate::blob::BlobError> for ApiError {
                 Code::RangeInvalid,
                 format!("upload is at offset {size}, chunk starts at {offset}"),
             ),
-            E::UploadBusy(_) => Self::new(Code::BlobUploadInvalid, "upload is being written by another request"),
+            E::UploadBusy(_) => Self::new(
+                Code::BlobUploadInvalid,
+                "upload is being written by another request",
+            ),
             E::DigestMismatch { expected, actual } => Self::new(
                 Code::DigestInvalid,
                 format!("content digest {actual} does not match {expected}"),
             ),
-            E::SizeMismatch { expected, actual } => {
-                Self::new(Code::SizeInvalid, format!("content is {actual} bytes, expected {expected}"))
-            }
-            E::Body(err) => Self::new(Code::BlobUploadInvalid, format!("request body failed: {err}")),
+            E::SizeMismatch { expected, actual } => Self::new(
+                Code::SizeInvalid,
+                format!("content is {actual} bytes, expected {expected}"),
+            ),
+            E::Body(err) => Self::new(
+                Code::BlobUploadInvalid,
+                format!("request body failed: {err}"),
+            ),
             other => Self::internal(other),
         }
     }

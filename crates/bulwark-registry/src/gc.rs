@@ -39,7 +39,9 @@ pub async fn run(state: &AppState) -> Result<GcReport, String> {
         if known.contains(digest) {
             continue;
         }
-        let Ok(d) = digest.parse::<Digest>() else { continue };
+        let Ok(d) = digest.parse::<Digest>() else {
+            continue;
+        };
         if state.blobs.delete(&d).await.map_err(|e| e.to_string())? {
             report.blobs_deleted += 1;
             report.bytes_freed += size;
@@ -50,12 +52,18 @@ pub async fn run(state: &AppState) -> Result<GcReport, String> {
         if mtime >= cutoff || known.contains(&digest) {
             continue;
         }
-        let Ok(d) = digest.parse::<Digest>() else { continue };
+        let Ok(d) = digest.parse::<Digest>() else {
+            continue;
+        };
         if state.blobs.delete(&d).await.map_err(|e| e.to_string())? {
             report.orphan_files_deleted += 1;
         }
     }
-    report.uploads_purged = state.blobs.purge_uploads(cutoff).await.map_err(|e| e.to_string())?;
+    report.uploads_purged = state
+        .blobs
+        .purge_uploads(cutoff)
+        .await
+        .map_err(|e| e.to_string())?;
     tracing::info!(?report, "garbage collection finished");
     Ok(report)
 }

@@ -59,17 +59,26 @@ fn is_image_type(t: &str) -> bool {
 
 /// Validates `body` (sent with `content_type`). Errors are client-facing messages.
 pub fn parse(body: &[u8], content_type: Option<&str>) -> Result<Parsed, String> {
-    let raw: Raw = serde_json::from_slice(body).map_err(|e| format!("manifest is not valid JSON: {e}"))?;
-    let header_type = content_type.map(|c| c.split(';').next().unwrap_or(c).trim().to_string()).filter(|c| is_image_type(c));
+    let raw: Raw =
+        serde_json::from_slice(body).map_err(|e| format!("manifest is not valid JSON: {e}"))?;
+    let header_type = content_type
+        .map(|c| c.split(';').next().unwrap_or(c).trim().to_string())
+        .filter(|c| is_image_type(c));
     let media_type = match (&raw.media_type, header_type) {
         (Some(field), Some(header)) if *field != header => {
-            return Err(format!("mediaType {field} does not match Content-Type {header}"));
+            return Err(format!(
+                "mediaType {field} does not match Content-Type {header}"
+            ));
         }
         (Some(field), _) => field.clone(),
         (None, Some(header)) => header,
         (None, None) if raw.manifests.is_some() => OCI_INDEX.to_string(),
         (None, None) if raw.config.is_some() => OCI_MANIFEST.to_string(),
-        (None, None) => return Err("cannot tell the manifest type (no mediaType, no known Content-Type)".into()),
+        (None, None) => {
+            return Err(
+                "cannot tell the manifest type (no mediaType, no known Content-Type)".into(),
+            );
+        }
     };
     if !is_image_type(&media_type) {
         return Err(format!("unsupported manifest media type {media_type}"));
@@ -84,13 +93,24 @@ pub fn parse(body: &[u8], content_type: Option<&str>) -> Result<Parsed, String> 
         if raw.config.is_some() || raw.layers.is_some() {
             return Err("an index must not have config or layers".into());
         }
-        for m in raw.manifests.as_deref().ok_or("an index needs a manifests array")? {
+        for m in raw
+            .manifests
+            .as_deref()
+            .ok_or("an index needs a manifests array")?
+        {
             manifests.push(descriptor(m, "manifests[]")?);
         }
     } else {
-        let config = raw.config.as_ref().ok_or("an image manifest needs a config descriptor")?;
+        let config = raw
+            .config
+            .as_ref()
+            .ok_or("an image manifest needs a config descriptor")?;
         blobs.push(descriptor(config, "config")?);
-        for layer in raw.layers.as_deref().ok_or("an image manifest needs a layers array")? {
+        for layer in raw
+            .layers
+            .as_deref()
+            .ok_or("an image manifest needs a layers array")?
+        {
             let d = descriptor(layer, "layers[]")?;
             // Foreign layers (with `urls`) live elsewhere and are not required here.
             if layer.urls.is_empty() {
@@ -98,7 +118,11 @@ pub fn parse(body: &[u8], content_type: Option<&str>) -> Result<Parsed, String> 
             }
         }
     }
-    let subject = raw.subject.as_ref().map(|s| descriptor(s, "subject")).transpose()?;
+    let subject = raw
+        .subject
+        .as_ref()
+        .map(|s| descriptor(s, "subject"))
+        .transpose()?;
     // Per the spec the referrers listing falls back to the config's media type.
     let artifact_type = raw.artifact_type.clone().or_else(|| {
         if index {
@@ -111,7 +135,14 @@ pub fn parse(body: &[u8], content_type: Option<&str>) -> Result<Parsed, String> 
     blobs.dedup();
     manifests.sort();
     manifests.dedup();
-    Ok(Parsed { media_type, artifact_type, subject, annotations: raw.annotations, blobs, manifests })
+    Ok(Parsed {
+        media_type,
+        artifact_type,
+        subject,
+        annotations: raw.annotations,
+        blobs,
+        manifests,
+    })
 }
 
 #[cfg(test)]
@@ -122,24 +153,44 @@ mod tests {
 
     #[test]
     fn podman_style_manifest_without_media_type_uses_content_type() {
-        let body = format!(r#"{{"schemaVersion":2,"config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{CFG}","size":2}},"layers":[]}}"#);
+        let body = format!(
+            r#"{{"schemaVersion":2,"config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{CFG}","size":2}},"layers":[]}}"#
+        );
         let p = parse(body.as_bytes(), Some(OCI_MANIFEST)).unwrap();
         assert_eq!(p.media_type, OCI_MANIFEST);
         assert_eq!(p.blobs.len(), 1);
-        assert_eq!(p.artifact_type.as_deref(), Some("application/vnd.oci.image.config.v1+json"));
+        assert_eq!(
+            p.artifact_type.as_deref(),
+            Some("application/vnd.oci.image.config.v1+json")
+        );
     }
 
     #[test]
     fn rejects_inconsistent_or_broken_manifests() {
         let body = format!(r#"{{"schemaVersion":2,"mediaType":"{OCI_INDEX}","manifests":[]}}"#);
-        assert!(parse(body.as_bytes(), Some(OCI_MANIFEST)).unwrap_err().contains("does not match"));
+        assert!(
+            parse(body.as_bytes(), Some(OCI_MANIFEST))
+                .unwrap_err()
+                .contains("does not match")
+        );
         assert!(parse(b"{", None).is_err());
         assert!(parse(b"[]", None).is_err());
-        assert!(parse(br#"{"schemaVersion":1,"config":{"digest":"sha256:00"}}"#, None).is_err());
-        let bad_digest = r#"{"schemaVersion":2,"config":{"digest":"sha256:zz","size":1},"layers":[]}"#;
+        assert!(
+            parse(
+                br#"{"schemaVersion":1,"config":{"digest":"sha256:00"}}"#,
+                None
+            )
+            .is_err()
+        );
+        let bad_digest =
+            r#"{"schemaVersion":2,"config":{"digest":"sha256:zz","size":1},"layers":[]}"#;
         assert!(parse(bad_digest.as_bytes(), Some(OCI_MANIFEST)).is_err());
         let schema1 = r#"{"schemaVersion":1,"mediaType":"application/vnd.docker.distribution.manifest.v1+prettyjws"}"#;
-        assert!(parse(schema1.as_bytes(), None).unwrap_err().contains("unsupported"));
+        assert!(
+            parse(schema1.as_bytes(), None)
+                .unwrap_err()
+                .contains("unsupported")
+        );
     }
 
     #[test]

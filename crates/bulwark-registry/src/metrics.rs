@@ -16,7 +16,9 @@ use crate::state::AppState;
 use crate::store::StorageStats;
 
 /// Latency histogram bucket bounds, in seconds.
-const BUCKETS: [f64; 12] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0];
+const BUCKETS: [f64; 12] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
+];
 
 #[derive(Default)]
 struct Series {
@@ -57,7 +59,11 @@ pub fn route_of(method: &str, path: &str) -> &'static str {
     } else if path.starts_with("/service/token") {
         "token"
     } else if path.starts_with("/api/") {
-        if method == "GET" { "api_read" } else { "api_write" }
+        if method == "GET" {
+            "api_read"
+        } else {
+            "api_write"
+        }
     } else {
         "other"
     }
@@ -70,10 +76,10 @@ impl Metrics {
             s.count += 1;
             s.seconds += seconds;
             for (i, bound) in BUCKETS.iter().enumerate() {
-                if seconds <= *bound {
-                    if let Some(b) = s.buckets.get_mut(i) {
-                        *b += 1;
-                    }
+                if seconds <= *bound
+                    && let Some(b) = s.buckets.get_mut(i)
+                {
+                    *b += 1;
                 }
             }
         }
@@ -82,38 +88,102 @@ impl Metrics {
     /// Renders the exposition text.
     pub fn render(&self, stats: &StorageStats) -> String {
         let mut out = String::new();
-        let _ = writeln!(out, "# HELP bulwark_http_requests_total HTTP requests by method, route and status.");
+        let _ = writeln!(
+            out,
+            "# HELP bulwark_http_requests_total HTTP requests by method, route and status."
+        );
         let _ = writeln!(out, "# TYPE bulwark_http_requests_total counter");
         let map = self.series.lock().map(|m| {
-            m.iter().map(|(k, v)| (k.clone(), v.count, v.seconds, v.buckets)).collect::<Vec<_>>()
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.count, v.seconds, v.buckets))
+                .collect::<Vec<_>>()
         });
         let rows = map.unwrap_or_default();
         for ((method, route, status), count, _, _) in &rows {
-            let _ = writeln!(out, "bulwark_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {count}");
+            let _ = writeln!(
+                out,
+                "bulwark_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {count}"
+            );
         }
-        let _ = writeln!(out, "# HELP bulwark_http_request_duration_seconds Request latency.");
-        let _ = writeln!(out, "# TYPE bulwark_http_request_duration_seconds histogram");
+        let _ = writeln!(
+            out,
+            "# HELP bulwark_http_request_duration_seconds Request latency."
+        );
+        let _ = writeln!(
+            out,
+            "# TYPE bulwark_http_request_duration_seconds histogram"
+        );
         for ((method, route, status), count, seconds, buckets) in &rows {
             let labels = format!("method=\"{method}\",route=\"{route}\",status=\"{status}\"");
             for (bound, n) in BUCKETS.iter().zip(buckets) {
-                let _ = writeln!(out, "bulwark_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {n}");
+                let _ = writeln!(
+                    out,
+                    "bulwark_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {n}"
+                );
             }
-            let _ = writeln!(out, "bulwark_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {count}");
-            let _ = writeln!(out, "bulwark_http_request_duration_seconds_sum{{{labels}}} {seconds}");
-            let _ = writeln!(out, "bulwark_http_request_duration_seconds_count{{{labels}}} {count}");
+            let _ = writeln!(
+                out,
+                "bulwark_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {count}"
+            );
+            let _ = writeln!(
+                out,
+                "bulwark_http_request_duration_seconds_sum{{{labels}}} {seconds}"
+            );
+            let _ = writeln!(
+                out,
+                "bulwark_http_request_duration_seconds_count{{{labels}}} {count}"
+            );
         }
         let gauges: [(&str, &str, &str, u64); 8] = [
-            ("bulwark_http_received_bytes_total", "counter", "Request body bytes (by Content-Length).", self.bytes_in.load(Ordering::Relaxed)),
-            ("bulwark_http_sent_bytes_total", "counter", "Response body bytes (by Content-Length).", self.bytes_out.load(Ordering::Relaxed)),
-            ("bulwark_http_requests_in_flight", "gauge", "Requests being served.", self.in_flight.load(Ordering::Relaxed)),
-            ("bulwark_storage_repositories", "gauge", "Repositories.", stats.repositories),
-            ("bulwark_storage_manifests", "gauge", "Stored manifests.", stats.manifests),
+            (
+                "bulwark_http_received_bytes_total",
+                "counter",
+                "Request body bytes (by Content-Length).",
+                self.bytes_in.load(Ordering::Relaxed),
+            ),
+            (
+                "bulwark_http_sent_bytes_total",
+                "counter",
+                "Response body bytes (by Content-Length).",
+                self.bytes_out.load(Ordering::Relaxed),
+            ),
+            (
+                "bulwark_http_requests_in_flight",
+                "gauge",
+                "Requests being served.",
+                self.in_flight.load(Ordering::Relaxed),
+            ),
+            (
+                "bulwark_storage_repositories",
+                "gauge",
+                "Repositories.",
+                stats.repositories,
+            ),
+            (
+                "bulwark_storage_manifests",
+                "gauge",
+                "Stored manifests.",
+                stats.manifests,
+            ),
             ("bulwark_storage_tags", "gauge", "Tags.", stats.tags),
-            ("bulwark_storage_blobs", "gauge", "Stored blobs.", stats.blobs),
-            ("bulwark_storage_blob_bytes", "gauge", "Bytes in stored blobs.", stats.blob_bytes),
+            (
+                "bulwark_storage_blobs",
+                "gauge",
+                "Stored blobs.",
+                stats.blobs,
+            ),
+            (
+                "bulwark_storage_blob_bytes",
+                "gauge",
+                "Bytes in stored blobs.",
+                stats.blob_bytes,
+            ),
         ];
         for (name, kind, help, value) in gauges {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}");
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
+            );
         }
         out
     }
@@ -132,15 +202,22 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     let method = req.method().as_str().to_string();
     let route = route_of(&method, req.uri().path());
     let m = &state.metrics;
-    m.bytes_in.fetch_add(content_length(req.headers()), Ordering::Relaxed);
+    m.bytes_in
+        .fetch_add(content_length(req.headers()), Ordering::Relaxed);
     m.in_flight.fetch_add(1, Ordering::Relaxed);
     let start = Instant::now();
     let resp = next.run(req).await;
     m.in_flight.fetch_sub(1, Ordering::Relaxed);
     if method != "HEAD" {
-        m.bytes_out.fetch_add(content_length(resp.headers()), Ordering::Relaxed);
+        m.bytes_out
+            .fetch_add(content_length(resp.headers()), Ordering::Relaxed);
     }
-    m.observe(&method, route, resp.status().as_u16(), start.elapsed().as_secs_f64());
+    m.observe(
+        &method,
+        route,
+        resp.status().as_u16(),
+        start.elapsed().as_secs_f64(),
+    );
     resp
 }
 

@@ -8,7 +8,10 @@ pub fn project_of(repo: &str) -> &str {
 /// `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*` for one path component.
 fn valid_component(c: &str) -> bool {
     let b = c.as_bytes();
-    if b.is_empty() || !b.first().is_some_and(u8::is_ascii_alphanumeric) || !b.last().is_some_and(u8::is_ascii_alphanumeric) {
+    if b.is_empty()
+        || !b.first().is_some_and(u8::is_ascii_alphanumeric)
+        || !b.last().is_some_and(u8::is_ascii_alphanumeric)
+    {
         return false;
     }
     let mut i = 0;
@@ -43,8 +46,10 @@ pub fn valid_tag(tag: &str) -> bool {
     let b = tag.as_bytes();
     !b.is_empty()
         && b.len() <= 128
-        && b.first().is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+        && b.first()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
 }
 
 /// A project name: one valid repository path component, at most 64 characters.
@@ -58,10 +63,30 @@ mod tests {
 
     #[test]
     fn repository_names() {
-        for ok in ["dev/app", "a/b/c", "dev/my-app", "dev/my__app", "dev/a.b", "dev/a--b", "x1/y2"] {
+        for ok in [
+            "dev/app",
+            "a/b/c",
+            "dev/my-app",
+            "dev/my__app",
+            "dev/a.b",
+            "dev/a--b",
+            "x1/y2",
+        ] {
             assert!(valid_repo(ok), "{ok}");
         }
-        for bad in ["app", "Dev/app", "dev/", "/app", "dev//app", "dev/-app", "dev/app-", "dev/a___b", "dev/a._b", "dev/ä", "dev/a b"] {
+        for bad in [
+            "app",
+            "Dev/app",
+            "dev/",
+            "/app",
+            "dev//app",
+            "dev/-app",
+            "dev/app-",
+            "dev/a___b",
+            "dev/a._b",
+            "dev/ä",
+            "dev/a b",
+        ] {
             assert!(!valid_repo(bad), "{bad}");
         }
         assert!(!valid_repo(&format!("dev/{}", "a".repeat(300))));

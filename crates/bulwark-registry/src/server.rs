@@ -26,7 +26,10 @@ use crate::{api, dist, gc, metrics, tls, token};
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error("cannot create data directory {path}: {source}")]
-    DataDir { path: String, source: std::io::Error },
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("metadata store: {0}")]
     Store(#[from] crate::store::StoreError),
     #[error("blob store: {0}")]
@@ -36,7 +39,10 @@ pub enum StartError {
     #[error("TLS: {0}")]
     Tls(String),
     #[error("cannot listen on {addr}: {source}")]
-    Listen { addr: SocketAddr, source: std::io::Error },
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
 }
 
 /// The result of opening the data directory.
@@ -47,7 +53,10 @@ pub struct Opened {
 }
 
 fn create_private_dir(path: &Path) -> Result<(), StartError> {
-    let err = |source| StartError::DataDir { path: path.display().to_string(), source };
+    let err = |source| StartError::DataDir {
+        path: path.display().to_string(),
+        source,
+    };
     std::fs::create_dir_all(path).map_err(err)?;
     #[cfg(unix)]
     {
@@ -81,8 +90,14 @@ pub async fn open(config: Config, admin_password: Option<String>) -> Result<Open
                 p
             }
         };
-        let hash = bulwark_auth::password::hash(&password).map_err(|e| StartError::Token(e.to_string()))?;
-        meta.create_user(NewUser { name: "admin".into(), password_hash: hash, sysadmin: true }).await?;
+        let hash = bulwark_auth::password::hash(&password)
+            .map_err(|e| StartError::Token(e.to_string()))?;
+        meta.create_user(NewUser {
+            name: "admin".into(),
+            password_hash: hash,
+            sysadmin: true,
+        })
+        .await?;
         if meta.project("library").await?.is_none() {
             meta.create_project("library", true).await?;
         }
@@ -98,7 +113,10 @@ pub async fn open(config: Config, admin_password: Option<String>) -> Result<Open
         credentials: Arc::new(CredentialCache::default()),
         gc_lock: Arc::default(),
     };
-    Ok(Opened { state, generated_admin_password: generated })
+    Ok(Opened {
+        state,
+        generated_admin_password: generated,
+    })
 }
 
 async fn healthz() -> &'static str {
@@ -110,7 +128,10 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
         Ok(_) => (StatusCode::OK, "ready"),
         Err(e) => {
             tracing::warn!(error = %e, "not ready");
-            (StatusCode::SERVICE_UNAVAILABLE, "metadata store unavailable")
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "metadata store unavailable",
+            )
         }
     }
 }
@@ -126,7 +147,10 @@ pub fn app(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::handler))
         .merge(api::router())
-        .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .layer(DefaultBodyLimit::disable())
         .with_state(state)
 }
@@ -160,10 +184,18 @@ pub async fn serve(
     let listen_err = |source| StartError::Listen { addr, source };
     if config.tls.insecure_http {
         tracing::warn!(%addr, "serving plain HTTP (insecure_http): use only on loopback or behind a TLS proxy");
-        axum_server::bind(addr).handle(handle).serve(app).await.map_err(listen_err)
+        axum_server::bind(addr)
+            .handle(handle)
+            .serve(app)
+            .await
+            .map_err(listen_err)
     } else {
         let rustls = tls::server_config(&config).await?;
         tracing::info!(%addr, "serving HTTPS");
-        axum_server::bind_rustls(addr, rustls).handle(handle).serve(app).await.map_err(listen_err)
+        axum_server::bind_rustls(addr, rustls)
+            .handle(handle)
+            .serve(app)
+            .await
+            .map_err(listen_err)
     }
 }

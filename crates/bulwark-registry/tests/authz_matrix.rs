@@ -1,7 +1,12 @@
 //! Authorization matrix for the distribution API: every endpoint x every kind of caller x
 //! own / other-private / public project, against an explicit table of expected statuses.
 //! Then the token edge cases: missing scope, forged, expired, wrong audience, wrong scope.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod support;
 
@@ -36,10 +41,30 @@ async fn callers(reg: &Registry) -> BTreeMap<&'static str, Auth> {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let robots = [
         ("robot$dev+pull", "dev", vec![Action::Pull], None),
-        ("robot$dev+ci", "dev", vec![Action::Pull, Action::Push], Some(now + 3600)),
-        ("robot$dev+all", "dev", vec![Action::Pull, Action::Push, Action::Delete], None),
-        ("robot$qa+all", "qa", vec![Action::Pull, Action::Push, Action::Delete], None),
-        ("robot$dev+old", "dev", vec![Action::Pull, Action::Push, Action::Delete], Some(now - 10)),
+        (
+            "robot$dev+ci",
+            "dev",
+            vec![Action::Pull, Action::Push],
+            Some(now + 3600),
+        ),
+        (
+            "robot$dev+all",
+            "dev",
+            vec![Action::Pull, Action::Push, Action::Delete],
+            None,
+        ),
+        (
+            "robot$qa+all",
+            "qa",
+            vec![Action::Pull, Action::Push, Action::Delete],
+            None,
+        ),
+        (
+            "robot$dev+old",
+            "dev",
+            vec![Action::Pull, Action::Push, Action::Delete],
+            Some(now - 10),
+        ),
     ];
     let mut out = BTreeMap::new();
     for (name, project, actions, expires_at) in robots {
@@ -102,10 +127,25 @@ async fn every_endpoint_every_role_every_project() {
     for p in ["dev", "qa", "pub"] {
         let repo = format!("{p}/app");
         let digest = reg.push_image(&repo, "v1", &admin).await;
-        let manifest = reg.get(&format!("/v2/{repo}/manifests/v1"), &admin).await.body;
-        let layer = reg.state.meta.referrers(&repo, &bulwark_types::Digest::sha256_hex(&"0".repeat(64)).unwrap()).await.unwrap();
+        let manifest = reg
+            .get(&format!("/v2/{repo}/manifests/v1"), &admin)
+            .await
+            .body;
+        let layer = reg
+            .state
+            .meta
+            .referrers(
+                &repo,
+                &bulwark_types::Digest::sha256_hex(&"0".repeat(64)).unwrap(),
+            )
+            .await
+            .unwrap();
         assert!(layer.is_empty());
-        let config = serde_json::from_slice::<serde_json::Value>(&manifest).unwrap()["config"]["digest"].as_str().unwrap().to_string();
+        let config =
+            serde_json::from_slice::<serde_json::Value>(&manifest).unwrap()["config"]["digest"]
+                .as_str()
+                .unwrap()
+                .to_string();
         images.insert(p, (repo, digest, manifest, config));
     }
     let mut failures = Vec::new();
@@ -113,7 +153,11 @@ async fn every_endpoint_every_role_every_project() {
     for (who, row) in MATRIX {
         let auth = &callers[who];
         let base = reg.get("/v2/", auth).await.status;
-        let base_expected = if ["anonymous", "robot$dev+old", "wrong-password"].contains(who) { 401 } else { 200 };
+        let base_expected = if ["anonymous", "robot$dev+old", "wrong-password"].contains(who) {
+            401
+        } else {
+            200
+        };
         if base.as_u16() != base_expected {
             failures.push(format!("{who} GET /v2/: got {base}, want {base_expected}"));
         }
@@ -134,39 +178,84 @@ async fn every_endpoint_every_role_every_project() {
                 head(Method::GET, format!("/v2/{repo}/referrers/{digest}")),
             ];
             for (m, uri) in pulls {
-                let got = reg.call(m.clone(), &uri, auth, Vec::new(), &[]).await.status;
+                let got = reg
+                    .call(m.clone(), &uri, auth, Vec::new(), &[])
+                    .await
+                    .status;
                 checked += 1;
                 if got != pull {
                     failures.push(format!("{who} {m} {uri}: got {got}, want {pull}"));
                 }
             }
-            let got = reg.call(Method::POST, &format!("/v2/{repo}/blobs/uploads/"), auth, Vec::new(), &[]).await.status;
+            let got = reg
+                .call(
+                    Method::POST,
+                    &format!("/v2/{repo}/blobs/uploads/"),
+                    auth,
+                    Vec::new(),
+                    &[],
+                )
+                .await
+                .status;
             checked += 1;
             if got != push_start {
-                failures.push(format!("{who} POST {repo} upload: got {got}, want {push_start}"));
+                failures.push(format!(
+                    "{who} POST {repo} upload: got {got}, want {push_start}"
+                ));
             }
             let tag = format!("t{}", support::uuid_like());
             let got = reg.put_manifest(repo, &tag, manifest, auth).await.status;
             checked += 1;
             if got != push_manifest {
-                failures.push(format!("{who} PUT {repo} manifest: got {got}, want {push_manifest}"));
+                failures.push(format!(
+                    "{who} PUT {repo} manifest: got {got}, want {push_manifest}"
+                ));
             }
             // Deletes work on fresh content so that one caller's delete can't hide another's.
             let victim = reg.push_image(repo, "victim", &admin).await;
-            let got = reg.call(Method::DELETE, &format!("/v2/{repo}/manifests/{victim}"), auth, Vec::new(), &[]).await.status;
+            let got = reg
+                .call(
+                    Method::DELETE,
+                    &format!("/v2/{repo}/manifests/{victim}"),
+                    auth,
+                    Vec::new(),
+                    &[],
+                )
+                .await
+                .status;
             checked += 1;
             if got != delete {
-                failures.push(format!("{who} DELETE {repo} manifest: got {got}, want {delete}"));
+                failures.push(format!(
+                    "{who} DELETE {repo} manifest: got {got}, want {delete}"
+                ));
             }
-            let blob = reg.push_blob(repo, support::uuid_like().as_bytes(), &admin).await;
-            let got = reg.call(Method::DELETE, &format!("/v2/{repo}/blobs/{blob}"), auth, Vec::new(), &[]).await.status;
+            let blob = reg
+                .push_blob(repo, support::uuid_like().as_bytes(), &admin)
+                .await;
+            let got = reg
+                .call(
+                    Method::DELETE,
+                    &format!("/v2/{repo}/blobs/{blob}"),
+                    auth,
+                    Vec::new(),
+                    &[],
+                )
+                .await
+                .status;
             checked += 1;
             if got != delete {
-                failures.push(format!("{who} DELETE {repo} blob: got {got}, want {delete}"));
+                failures.push(format!(
+                    "{who} DELETE {repo} blob: got {got}, want {delete}"
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {checked} checks failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} checks failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert!(checked > 300, "only {checked} checks ran");
 }
 
@@ -190,7 +279,10 @@ async fn catalog_lists_only_what_the_caller_can_pull() {
         let got: Vec<String> = serde_json::from_value(r.json()["repositories"].clone()).unwrap();
         assert_eq!(got, *want, "{who}");
     }
-    assert_eq!(reg.get("/v2/_catalog", &Auth::None).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        reg.get("/v2/_catalog", &Auth::None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
     // Paging over the filtered list.
     let r = reg.get("/v2/_catalog?n=1", &callers["sysadmin"]).await;
     assert_eq!(r.json()["repositories"], serde_json::json!(["dev/app"]));
@@ -199,14 +291,24 @@ async fn catalog_lists_only_what_the_caller_can_pull() {
 
 async fn token(reg: &Registry, auth: &Auth, scope: &str) -> (StatusCode, serde_json::Value) {
     let scopes = scope.replace(' ', "&scope=");
-    let r = reg.get(&format!("/service/token?service=bulwark&scope={scopes}"), auth).await;
+    let r = reg
+        .get(
+            &format!("/service/token?service=bulwark&scope={scopes}"),
+            auth,
+        )
+        .await;
     (r.status, r.json())
 }
 
 fn claims(token: &str) -> serde_json::Value {
     use base64::Engine;
     let payload = token.split('.').nth(1).unwrap();
-    serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap()
 }
 
 #[tokio::test]
@@ -217,31 +319,63 @@ async fn tokens_grant_exactly_the_permitted_scopes() {
     let digest = reg.push_image("dev/app", "v1", &admin).await;
 
     // A developer asking for everything gets pull and push only.
-    let (status, body) = token(&reg, &callers["devel"], "repository:dev/app:pull,push,delete").await;
+    let (status, body) = token(
+        &reg,
+        &callers["devel"],
+        "repository:dev/app:pull,push,delete",
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let t = body["token"].as_str().unwrap().to_string();
-    assert_eq!(claims(&t)["access"], serde_json::json!([{"type": "repository", "name": "dev/app", "actions": ["pull", "push"]}]));
+    assert_eq!(
+        claims(&t)["access"],
+        serde_json::json!([{"type": "repository", "name": "dev/app", "actions": ["pull", "push"]}])
+    );
     assert_eq!(claims(&t)["sub"], "devel");
     let bearer = Auth::Bearer(t);
-    assert_eq!(reg.get("/v2/dev/app/manifests/v1", &bearer).await.status, StatusCode::OK);
-    let r = reg.call(Method::DELETE, &format!("/v2/dev/app/manifests/{digest}"), &bearer, Vec::new(), &[]).await;
+    assert_eq!(
+        reg.get("/v2/dev/app/manifests/v1", &bearer).await.status,
+        StatusCode::OK
+    );
+    let r = reg
+        .call(
+            Method::DELETE,
+            &format!("/v2/dev/app/manifests/{digest}"),
+            &bearer,
+            Vec::new(),
+            &[],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     let challenge = r.header("www-authenticate").unwrap();
-    assert!(challenge.contains("insufficient_scope") && challenge.contains("repository:dev/app:pull,delete"), "{challenge}");
+    assert!(
+        challenge.contains("insufficient_scope")
+            && challenge.contains("repository:dev/app:pull,delete"),
+        "{challenge}"
+    );
 
     // Wrong scope: a token for another repository.
     let (_, body) = token(&reg, &callers["devel"], "repository:dev/other:pull").await;
     let other = Auth::Bearer(body["token"].as_str().unwrap().into());
-    assert_eq!(reg.get("/v2/dev/app/manifests/v1", &other).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        reg.get("/v2/dev/app/manifests/v1", &other).await.status,
+        StatusCode::UNAUTHORIZED
+    );
 
     // Nothing granted in a project one has no role in; the token is still issued, empty.
     let (status, body) = token(&reg, &callers["devel"], "repository:qa/app:pull").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(claims(body["token"].as_str().unwrap())["access"], serde_json::json!([]));
+    assert_eq!(
+        claims(body["token"].as_str().unwrap())["access"],
+        serde_json::json!([])
+    );
 
     // Anonymous tokens: only public pulls.
     let (_, body) = token(&reg, &Auth::None, "repository:pub/app:pull,push").await;
-    assert_eq!(claims(body["token"].as_str().unwrap())["access"][0]["actions"], serde_json::json!(["pull"]));
+    assert_eq!(
+        claims(body["token"].as_str().unwrap())["access"][0]["actions"],
+        serde_json::json!(["pull"])
+    );
 
     // Bad credentials never fall back to anonymous.
     let (status, _) = token(&reg, &callers["wrong-password"], "repository:pub/app:pull").await;
@@ -250,18 +384,36 @@ async fn tokens_grant_exactly_the_permitted_scopes() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     // Robots: scoped to their project and actions.
-    let (_, body) = token(&reg, &callers["robot$dev+ci"], "repository:dev/app:pull,push,delete repository:qa/app:pull").await;
-    assert_eq!(claims(body["token"].as_str().unwrap())["access"], serde_json::json!([{"type": "repository", "name": "dev/app", "actions": ["pull", "push"]}]));
+    let (_, body) = token(
+        &reg,
+        &callers["robot$dev+ci"],
+        "repository:dev/app:pull,push,delete repository:qa/app:pull",
+    )
+    .await;
+    assert_eq!(
+        claims(body["token"].as_str().unwrap())["access"],
+        serde_json::json!([{"type": "repository", "name": "dev/app", "actions": ["pull", "push"]}])
+    );
 
     // Unknown service is refused.
-    let r = reg.get("/service/token?service=other&scope=repository:dev/app:pull", &admin).await;
+    let r = reg
+        .get(
+            "/service/token?service=other&scope=repository:dev/app:pull",
+            &admin,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }
 
 fn sign(reg: &Registry, claims: serde_json::Value, key_pem: Option<&[u8]>) -> String {
     let own = std::fs::read(reg.data_dir().join("token.key")).unwrap();
     let key = jsonwebtoken::EncodingKey::from_ec_pem(key_pem.unwrap_or(&own)).unwrap();
-    jsonwebtoken::encode(&jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256), &claims, &key).unwrap()
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256),
+        &claims,
+        &key,
+    )
+    .unwrap()
 }
 
 #[tokio::test]
@@ -281,15 +433,28 @@ async fn forged_expired_and_misaddressed_tokens_are_rejected() {
         async move { reg.get("/v2/dev/app/manifests/v1", &Auth::Bearer(t)).await }
     };
     // Our own correctly signed token works: the crafting is right.
-    assert_eq!(pull(sign(&reg, good.clone(), None)).await.status, StatusCode::OK);
+    assert_eq!(
+        pull(sign(&reg, good.clone(), None)).await.status,
+        StatusCode::OK
+    );
 
     let other_dir = tempfile::tempdir().unwrap();
     let other = bulwark_auth::token::TokenService::load_or_create(
-        &other_dir.path().join("k.pem"), "bulwark-token-service", "bulwark", std::time::Duration::from_secs(300),
+        &other_dir.path().join("k.pem"),
+        "bulwark-token-service",
+        "bulwark",
+        std::time::Duration::from_secs(300),
     )
     .unwrap();
     let forged = other
-        .issue("admin", vec![bulwark_auth::token::Access { kind: "repository".into(), name: "dev/app".into(), actions: vec!["pull".into()] }])
+        .issue(
+            "admin",
+            vec![bulwark_auth::token::Access {
+                kind: "repository".into(),
+                name: "dev/app".into(),
+                actions: vec!["pull".into()],
+            }],
+        )
         .unwrap()
         .token;
     let mut expired = good.clone();

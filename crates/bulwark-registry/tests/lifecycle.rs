@@ -1,6 +1,11 @@
 //! Tag immutability, garbage collection (also while pushes run), the audit trail and
 //! metrics, driven in-process.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod support;
 
@@ -15,32 +20,85 @@ fn admin() -> Auth {
 async fn immutable_tags_never_move_or_disappear() {
     let reg = Registry::start().await;
     reg.state.meta.create_project("prod", false).await.unwrap();
-    reg.state.meta.set_immutable_rules("prod", vec!["v*".into()]).await.unwrap();
+    reg.state
+        .meta
+        .set_immutable_rules("prod", vec!["v*".into()])
+        .await
+        .unwrap();
     let first = reg.push_image("prod/app", "v1.0", &admin()).await;
     // Re-pushing the same manifest to the same tag is fine (idempotent).
     let same = reg.get("/v2/prod/app/manifests/v1.0", &admin()).await.body;
-    assert_eq!(reg.put_manifest("prod/app", "v1.0", &same, &admin()).await.status, StatusCode::CREATED);
+    assert_eq!(
+        reg.put_manifest("prod/app", "v1.0", &same, &admin())
+            .await
+            .status,
+        StatusCode::CREATED
+    );
     // Moving it is refused, and the tag still points at the first manifest.
     let other = reg.push_image("prod/app", "scratch", &admin()).await;
-    let other_body = reg.get(&format!("/v2/prod/app/manifests/{other}"), &admin()).await.body;
-    let r = reg.put_manifest("prod/app", "v1.0", &other_body, &admin()).await;
+    let other_body = reg
+        .get(&format!("/v2/prod/app/manifests/{other}"), &admin())
+        .await
+        .body;
+    let r = reg
+        .put_manifest("prod/app", "v1.0", &other_body, &admin())
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(r.error_code().as_deref(), Some("TAG_IMMUTABLE"));
-    assert_eq!(sha256(&reg.get("/v2/prod/app/manifests/v1.0", &admin()).await.body), first);
+    assert_eq!(
+        sha256(&reg.get("/v2/prod/app/manifests/v1.0", &admin()).await.body),
+        first
+    );
     // Neither the tag nor its manifest can be deleted.
-    let r = reg.call(Method::DELETE, "/v2/prod/app/manifests/v1.0", &admin(), Vec::new(), &[]).await;
+    let r = reg
+        .call(
+            Method::DELETE,
+            "/v2/prod/app/manifests/v1.0",
+            &admin(),
+            Vec::new(),
+            &[],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
-    let r = reg.call(Method::DELETE, &format!("/v2/prod/app/manifests/{first}"), &admin(), Vec::new(), &[]).await;
+    let r = reg
+        .call(
+            Method::DELETE,
+            &format!("/v2/prod/app/manifests/{first}"),
+            &admin(),
+            Vec::new(),
+            &[],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     // Tags outside the rule move freely.
-    assert_eq!(reg.put_manifest("prod/app", "latest", &same, &admin()).await.status, StatusCode::CREATED);
-    assert_eq!(reg.put_manifest("prod/app", "latest", &other_body, &admin()).await.status, StatusCode::CREATED);
-    assert_eq!(sha256(&reg.get("/v2/prod/app/manifests/latest", &admin()).await.body), other);
+    assert_eq!(
+        reg.put_manifest("prod/app", "latest", &same, &admin())
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        reg.put_manifest("prod/app", "latest", &other_body, &admin())
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        sha256(
+            &reg.get("/v2/prod/app/manifests/latest", &admin())
+                .await
+                .body
+        ),
+        other
+    );
 }
 
 fn blob_file(reg: &Registry, digest: &str) -> std::path::PathBuf {
     let hex = digest.trim_start_matches("sha256:");
-    reg.data_dir().join("blobs/sha256").join(&hex[..2]).join(hex)
+    reg.data_dir()
+        .join("blobs/sha256")
+        .join(&hex[..2])
+        .join(hex)
 }
 
 #[tokio::test]
@@ -48,14 +106,36 @@ async fn gc_removes_only_unreferenced_content_past_the_grace_period() {
     let reg = Registry::start_with(|c| c.gc.grace_secs = 0).await;
     reg.state.meta.create_project("dev", false).await.unwrap();
     let kept = reg.push_image("dev/app", "v1", &admin()).await;
-    let manifest: serde_json::Value = serde_json::from_slice(&reg.get("/v2/dev/app/manifests/v1", &admin()).await.body).unwrap();
-    let layer = manifest["layers"][0]["digest"].as_str().unwrap().to_string();
-    let orphan = reg.push_blob("dev/app", b"pushed but never referenced", &admin()).await;
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&reg.get("/v2/dev/app/manifests/v1", &admin()).await.body).unwrap();
+    let layer = manifest["layers"][0]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let orphan = reg
+        .push_blob("dev/app", b"pushed but never referenced", &admin())
+        .await;
     // A manifest deleted by digest frees its unique layer.
     let doomed = reg.push_image("dev/app", "tmp", &admin()).await;
-    let doomed_m: serde_json::Value = serde_json::from_slice(&reg.get(&format!("/v2/dev/app/manifests/{doomed}"), &admin()).await.body).unwrap();
-    let doomed_layer = doomed_m["layers"][0]["digest"].as_str().unwrap().to_string();
-    let r = reg.call(Method::DELETE, &format!("/v2/dev/app/manifests/{doomed}"), &admin(), Vec::new(), &[]).await;
+    let doomed_m: serde_json::Value = serde_json::from_slice(
+        &reg.get(&format!("/v2/dev/app/manifests/{doomed}"), &admin())
+            .await
+            .body,
+    )
+    .unwrap();
+    let doomed_layer = doomed_m["layers"][0]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = reg
+        .call(
+            Method::DELETE,
+            &format!("/v2/dev/app/manifests/{doomed}"),
+            &admin(),
+            Vec::new(),
+            &[],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::ACCEPTED);
     assert!(blob_file(&reg, &orphan).exists() && blob_file(&reg, &doomed_layer).exists());
     // Everything is "old" once a second has passed (grace 0 s, one-second clock).
@@ -65,26 +145,49 @@ async fn gc_removes_only_unreferenced_content_past_the_grace_period() {
     assert!(!blob_file(&reg, &orphan).exists());
     assert!(!blob_file(&reg, &doomed_layer).exists());
     assert!(blob_file(&reg, &layer).exists());
-    assert_eq!(reg.get(&format!("/v2/dev/app/blobs/{orphan}"), &admin()).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(sha256(&reg.get("/v2/dev/app/manifests/v1", &admin()).await.body), kept);
-    assert_eq!(reg.get(&format!("/v2/dev/app/blobs/{layer}"), &admin()).await.status, StatusCode::OK);
+    assert_eq!(
+        reg.get(&format!("/v2/dev/app/blobs/{orphan}"), &admin())
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        sha256(&reg.get("/v2/dev/app/manifests/v1", &admin()).await.body),
+        kept
+    );
+    assert_eq!(
+        reg.get(&format!("/v2/dev/app/blobs/{layer}"), &admin())
+            .await
+            .status,
+        StatusCode::OK
+    );
     // A second pass finds nothing more.
     let again = bulwark_registry::gc::run(&reg.state).await.unwrap();
-    assert_eq!(again.blobs_deleted + again.orphan_files_deleted, 0, "{again:?}");
+    assert_eq!(
+        again.blobs_deleted + again.orphan_files_deleted,
+        0,
+        "{again:?}"
+    );
 }
 
 #[tokio::test]
 async fn gc_keeps_recent_unreferenced_blobs_and_orphan_files() {
     let reg = Registry::start().await; // default grace: one hour
     reg.state.meta.create_project("dev", false).await.unwrap();
-    let pending = reg.push_blob("dev/app", b"layer whose manifest is still coming", &admin()).await;
+    let pending = reg
+        .push_blob("dev/app", b"layer whose manifest is still coming", &admin())
+        .await;
     // An orphan file as a crash between rename and link would leave it.
     let stray = sha256(b"stray");
     let path = blob_file(&reg, &stray);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, b"stray").unwrap();
     let report = bulwark_registry::gc::run(&reg.state).await.unwrap();
-    assert_eq!(report.blobs_deleted + report.orphan_files_deleted, 0, "{report:?}");
+    assert_eq!(
+        report.blobs_deleted + report.orphan_files_deleted,
+        0,
+        "{report:?}"
+    );
     assert!(blob_file(&reg, &pending).exists() && path.exists());
 }
 
@@ -107,16 +210,26 @@ async fn gc_running_during_pushes_never_breaks_a_push() {
     };
     let mut pushed = Vec::new();
     for i in 0..40 {
-        pushed.push((format!("t{i}"), reg.push_image("dev/app", &format!("t{i}"), &admin()).await));
+        pushed.push((
+            format!("t{i}"),
+            reg.push_image("dev/app", &format!("t{i}"), &admin()).await,
+        ));
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     assert!(gc.await.unwrap() > 0);
     for (tag, digest) in pushed {
-        let m = reg.get(&format!("/v2/dev/app/manifests/{tag}"), &admin()).await;
+        let m = reg
+            .get(&format!("/v2/dev/app/manifests/{tag}"), &admin())
+            .await;
         assert_eq!(sha256(&m.body), digest);
         let v: serde_json::Value = serde_json::from_slice(&m.body).unwrap();
         for d in [&v["config"]["digest"], &v["layers"][0]["digest"]] {
-            let b = reg.get(&format!("/v2/dev/app/blobs/{}", d.as_str().unwrap()), &admin()).await;
+            let b = reg
+                .get(
+                    &format!("/v2/dev/app/blobs/{}", d.as_str().unwrap()),
+                    &admin(),
+                )
+                .await;
             assert_eq!(b.status, StatusCode::OK);
             assert_eq!(sha256(&b.body), d.as_str().unwrap());
         }
@@ -129,9 +242,24 @@ async fn audit_log_records_who_did_what() {
     reg.state.meta.create_project("dev", false).await.unwrap();
     let digest = reg.push_image("dev/app", "v1", &admin()).await;
     reg.get("/v2/dev/app/manifests/v1", &admin()).await;
-    reg.call(Method::DELETE, &format!("/v2/dev/app/manifests/{digest}"), &admin(), Vec::new(), &[]).await;
-    reg.get("/service/token?service=bulwark&scope=repository:dev/app:pull", &admin()).await;
-    reg.get("/service/token?service=bulwark", &Auth::basic("admin", "wrong")).await;
+    reg.call(
+        Method::DELETE,
+        &format!("/v2/dev/app/manifests/{digest}"),
+        &admin(),
+        Vec::new(),
+        &[],
+    )
+    .await;
+    reg.get(
+        "/service/token?service=bulwark&scope=repository:dev/app:pull",
+        &admin(),
+    )
+    .await;
+    reg.get(
+        "/service/token?service=bulwark",
+        &Auth::basic("admin", "wrong"),
+    )
+    .await;
     // The writer batches; give it a moment.
     let mut events = Vec::new();
     for _ in 0..100 {
@@ -141,8 +269,17 @@ async fn audit_log_records_who_did_what() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    let seen: Vec<(String, String, String, String)> =
-        events.iter().map(|e| (e.actor.clone(), e.action.clone(), e.resource.clone(), e.outcome.clone())).collect();
+    let seen: Vec<(String, String, String, String)> = events
+        .iter()
+        .map(|e| {
+            (
+                e.actor.clone(),
+                e.action.clone(),
+                e.resource.clone(),
+                e.outcome.clone(),
+            )
+        })
+        .collect();
     for want in [
         ("admin", "push", "dev/app:v1", "ok"),
         ("admin", "pull", "dev/app:v1", "ok"),
@@ -150,11 +287,27 @@ async fn audit_log_records_who_did_what() {
         ("admin", "login", "token", "ok"),
         ("admin", "login", "token", "failed"),
     ] {
-        let want = (want.0.to_string(), want.1.to_string(), want.2.to_string(), want.3.to_string());
+        let want = (
+            want.0.to_string(),
+            want.1.to_string(),
+            want.2.to_string(),
+            want.3.to_string(),
+        );
         assert!(seen.contains(&want), "missing {want:?} in {seen:?}");
     }
-    assert!(events.iter().all(|e| e.time > 1_700_000_000_000), "times are unix milliseconds");
-    let dev_only = reg.state.meta.audit(bulwark_registry::store::AuditQuery { project: Some("dev".into()), ..Default::default() }).await.unwrap();
+    assert!(
+        events.iter().all(|e| e.time > 1_700_000_000_000),
+        "times are unix milliseconds"
+    );
+    let dev_only = reg
+        .state
+        .meta
+        .audit(bulwark_registry::store::AuditQuery {
+            project: Some("dev".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert!(dev_only.iter().all(|e| e.project.as_deref() == Some("dev")) && dev_only.len() >= 3);
 }
 
@@ -165,13 +318,25 @@ async fn metrics_count_requests_and_storage() {
     reg.push_image("dev/app", "v1", &admin()).await;
     reg.get("/v2/dev/app/manifests/nope", &admin()).await;
     let text = String::from_utf8(reg.get("/metrics", &Auth::None).await.body).unwrap();
-    assert!(text.contains(r#"bulwark_http_requests_total{method="PUT",route="manifest",status="201"} 1"#), "{text}");
-    assert!(text.contains(r#"bulwark_http_requests_total{method="GET",route="manifest",status="404"} 1"#));
+    assert!(
+        text.contains(
+            r#"bulwark_http_requests_total{method="PUT",route="manifest",status="201"} 1"#
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            r#"bulwark_http_requests_total{method="GET",route="manifest",status="404"} 1"#
+        )
+    );
     assert!(text.contains("bulwark_storage_blobs 2"));
     assert!(text.contains("bulwark_storage_tags 1"));
     assert!(text.contains("bulwark_http_request_duration_seconds_bucket{"));
     // No repository names or digests leak into labels.
     assert!(!text.contains("dev/app"));
-    assert_eq!(reg.get("/healthz", &Auth::None).await.status, StatusCode::OK);
+    assert_eq!(
+        reg.get("/healthz", &Auth::None).await.status,
+        StatusCode::OK
+    );
     assert_eq!(reg.get("/readyz", &Auth::None).await.status, StatusCode::OK);
 }

@@ -1,6 +1,7 @@
 //! One file per subcommand; each parses nothing and decides nothing beyond wiring
 //! library calls together.
 
+mod admin;
 mod db;
 mod sbom;
 mod scan;
@@ -50,6 +51,20 @@ pub enum Command {
     Db(db::DbArgs),
     /// Run the registry (OCI Distribution v1.1 with projects, roles and token auth).
     Serve(serve::ServeArgs),
+    /// Manage a registry's projects.
+    Project(admin::project::ProjectArgs),
+    /// Manage who holds which role in a project.
+    Member(admin::member::MemberArgs),
+    /// Manage user accounts and passwords.
+    User(admin::user::UserArgs),
+    /// Manage robot accounts (credentials for CI, limited to one project).
+    Robot(admin::robot::RobotArgs),
+    /// Manage a project's immutable tag patterns.
+    Immutability(admin::immutability::ImmutabilityArgs),
+    /// Read a registry's audit log.
+    Audit(admin::audit::AuditArgs),
+    /// Run garbage collection on a registry now.
+    Gc(admin::gc::GcArgs),
 }
 
 /// Runs the parsed command line; prints the error chain and returns exit code 2 on error.
@@ -60,6 +75,13 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Scan(args) => scan::run(args, &cli.global),
         Command::Db(args) => db::run(args, &cli.global),
         Command::Serve(args) => serve::run(args),
+        Command::Project(args) => admin::project::run(args),
+        Command::Member(args) => admin::member::run(args),
+        Command::User(args) => admin::user::run(args),
+        Command::Robot(args) => admin::robot::run(args),
+        Command::Immutability(args) => admin::immutability::run(args),
+        Command::Audit(args) => admin::audit::run(args),
+        Command::Gc(args) => admin::gc::run(args),
     };
     match result {
         Ok(code) => code,

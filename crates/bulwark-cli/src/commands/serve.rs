@@ -49,23 +49,35 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         config.tls.cert = args.tls_cert;
         config.tls.key = args.tls_key;
     }
-    let admin_password = std::env::var(env::ADMIN_PASSWORD).ok().filter(|p| !p.is_empty());
+    let admin_password = std::env::var(env::ADMIN_PASSWORD)
+        .ok()
+        .filter(|p| !p.is_empty());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
         let listen = config.listen;
-        let scheme = if config.tls.insecure_http { "http" } else { "https" };
+        let scheme = if config.tls.insecure_http {
+            "http"
+        } else {
+            "https"
+        };
         let data_dir = config.data_dir.clone();
         let opened = bulwark_registry::open(config, admin_password)
             .await
             .with_context(|| format!("cannot open data directory {}", data_dir.display()))?;
         if let Some(password) = &opened.generated_admin_password {
             eprintln!("created user `admin` with password: {password}");
-            eprintln!("(shown only this once; set {} to choose it)", env::ADMIN_PASSWORD);
+            eprintln!(
+                "(shown only this once; set {} to choose it)",
+                env::ADMIN_PASSWORD
+            );
         }
-        eprintln!("bulwark registry listening on {scheme}://{listen} (data in {})", data_dir.display());
+        eprintln!(
+            "bulwark registry listening on {scheme}://{listen} (data in {})",
+            data_dir.display()
+        );
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
         };

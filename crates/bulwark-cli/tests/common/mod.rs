@@ -7,6 +7,8 @@
     clippy::panic
 )]
 
+pub mod server;
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::{Command, Output};

@@ -41,20 +41,29 @@ struct UploadState {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> BlobError + '_ {
-    move |source| BlobError::Io { path: path.display().to_string(), source }
+    move |source| BlobError::Io {
+        path: path.display().to_string(),
+        source,
+    }
 }
 
 fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> BlobResult<T> + Send + 'static) -> BlobResult<T> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| BlobError::Task(e.to_string()))?
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> BlobResult<T> + Send + 'static,
+) -> BlobResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| BlobError::Task(e.to_string()))?
 }
 
 /// fsyncs a directory so that a rename or create inside it is durable.
 fn sync_dir(dir: &Path) -> BlobResult<()> {
-    std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(io_err(dir))
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(io_err(dir))
 }
 
 impl FsBlobStore {
@@ -64,12 +73,19 @@ impl FsBlobStore {
             let dir = root.join(sub);
             std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
         }
-        Ok(Self { root: root.to_path_buf(), uploads: Arc::default() })
+        Ok(Self {
+            root: root.to_path_buf(),
+            uploads: Arc::default(),
+        })
     }
 
     fn blob_path(&self, digest: &Digest) -> PathBuf {
         let hex = digest.hex();
-        self.root.join("blobs").join(digest.algorithm()).join(hex.get(..2).unwrap_or("00")).join(hex)
+        self.root
+            .join("blobs")
+            .join(digest.algorithm())
+            .join(hex.get(..2).unwrap_or("00"))
+            .join(hex)
     }
 
     fn upload_dir(&self, id: &str) -> BlobResult<PathBuf> {
@@ -81,7 +97,10 @@ impl FsBlobStore {
 
     /// Claims the upload for one request; `None` state means "hash unknown, re-read".
     fn claim(&self, id: &str) -> BlobResult<Option<(Hasher, u64)>> {
-        let mut map = self.uploads.lock().map_err(|_| BlobError::Task("upload map poisoned".into()))?;
+        let mut map = self
+            .uploads
+            .lock()
+            .map_err(|_| BlobError::Task("upload map poisoned".into()))?;
         match map.get_mut(id) {
             Some(s) if s.busy => Err(BlobError::UploadBusy(id.to_string())),
             Some(s) => {
@@ -89,7 +108,14 @@ impl FsBlobStore {
                 Ok(Some((s.hasher.clone(), s.hashed)))
             }
             None => {
-                map.insert(id.to_string(), UploadState { hasher: Hasher::sha256(), hashed: 0, busy: true });
+                map.insert(
+                    id.to_string(),
+                    UploadState {
+                        hasher: Hasher::sha256(),
+                        hashed: 0,
+                        busy: true,
+                    },
+                );
                 Ok(None)
             }
         }
@@ -99,7 +125,14 @@ impl FsBlobStore {
         if let Ok(mut map) = self.uploads.lock() {
             match state {
                 Some((hasher, hashed)) => {
-                    map.insert(id.to_string(), UploadState { hasher, hashed, busy: false });
+                    map.insert(
+                        id.to_string(),
+                        UploadState {
+                            hasher,
+                            hashed,
+                            busy: false,
+                        },
+                    );
                 }
                 None => {
                     map.remove(id);
@@ -126,8 +159,12 @@ impl FsBlobStore {
 }
 
 /// Streams `body` into `file` on a blocking thread while hashing; returns bytes written.
-async fn pump(mut file: std::fs::File, path: PathBuf, mut hasher: Option<Hasher>, mut body: ByteStream)
--> BlobResult<(u64, Option<Hasher>, std::fs::File)> {
+async fn pump(
+    mut file: std::fs::File,
+    path: PathBuf,
+    mut hasher: Option<Hasher>,
+    mut body: ByteStream,
+) -> BlobResult<(u64, Option<Hasher>, std::fs::File)> {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(16);
     let writer = tokio::task::spawn_blocking(move || {
         let mut written = 0u64;
@@ -190,7 +227,14 @@ impl BlobStore for FsBlobStore {
         })
         .await?;
         if let Ok(mut map) = self.uploads.lock() {
-            map.insert(id.clone(), UploadState { hasher: Hasher::sha256(), hashed: 0, busy: false });
+            map.insert(
+                id.clone(),
+                UploadState {
+                    hasher: Hasher::sha256(),
+                    hashed: 0,
+                    busy: false,
+                },
+            );
         }
         Ok(id)
     }
@@ -203,7 +247,9 @@ impl BlobStore for FsBlobStore {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
                 Err(e) => return Err(io_err(&dir)(e)),
             };
-            let size = std::fs::metadata(dir.join("data")).map_err(io_err(&dir))?.len();
+            let size = std::fs::metadata(dir.join("data"))
+                .map_err(io_err(&dir))?
+                .len();
             Ok(Some(UploadInfo { repo, size }))
         })
         .await
@@ -215,17 +261,26 @@ impl BlobStore for FsBlobStore {
         let result = async {
             let path = data.clone();
             let file = blocking(move || {
-                let mut f = std::fs::OpenOptions::new().write(true).open(&path).map_err(|e| match e.kind() {
-                    std::io::ErrorKind::NotFound => BlobError::UploadUnknown(path.display().to_string()),
-                    _ => io_err(&path)(e),
-                })?;
+                let mut f = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(&path)
+                    .map_err(|e| match e.kind() {
+                        std::io::ErrorKind::NotFound => {
+                            BlobError::UploadUnknown(path.display().to_string())
+                        }
+                        _ => io_err(&path)(e),
+                    })?;
                 let size = f.seek(SeekFrom::End(0)).map_err(io_err(&path))?;
                 Ok((f, size))
             })
             .await;
             let (file, size) = file?;
             if size != offset {
-                return Err(BlobError::WrongOffset { id: String::new(), size, offset });
+                return Err(BlobError::WrongOffset {
+                    id: String::new(),
+                    size,
+                    offset,
+                });
             }
             let hasher = match &state {
                 Some((h, hashed)) if *hashed == size => Some(h.clone()),
@@ -243,7 +298,11 @@ impl BlobStore for FsBlobStore {
             }
             Err(BlobError::WrongOffset { size, offset, .. }) => {
                 self.release(id, state);
-                Err(BlobError::WrongOffset { id: id.to_string(), size, offset })
+                Err(BlobError::WrongOffset {
+                    id: id.to_string(),
+                    size,
+                    offset,
+                })
             }
             Err(e) => {
                 // The file may hold part of this body now: forget the running hash.
@@ -266,13 +325,18 @@ impl BlobStore for FsBlobStore {
             })?;
             let size = file.metadata().map_err(io_err(&data))?.len();
             let actual = match state {
-                Some((h, hashed)) if hashed == size && h.algorithm() == want.algorithm() => h.finish(),
+                Some((h, hashed)) if hashed == size && h.algorithm() == want.algorithm() => {
+                    h.finish()
+                }
                 _ => hash_file(&data, &want)?,
             };
             let actual = actual.map(|d| d.to_string()).unwrap_or_default();
             if actual != want.to_string() {
                 let _ = std::fs::remove_dir_all(&dir);
-                return Err(BlobError::DigestMismatch { expected: want.to_string(), actual });
+                return Err(BlobError::DigestMismatch {
+                    expected: want.to_string(),
+                    actual,
+                });
             }
             file.sync_all().map_err(io_err(&data))?;
             this.commit_file(&data, &want)?;
@@ -296,7 +360,10 @@ impl BlobStore for FsBlobStore {
     }
 
     async fn put(&self, digest: &Digest, body: ByteStream) -> BlobResult<u64> {
-        let tmp = self.root.join("uploads").join(format!("put-{}", uuid::Uuid::new_v4().simple()));
+        let tmp = self
+            .root
+            .join("uploads")
+            .join(format!("put-{}", uuid::Uuid::new_v4().simple()));
         let path = tmp.clone();
         let file = blocking(move || std::fs::File::create(&path).map_err(io_err(&path))).await?;
         let outcome = pump(file, tmp.clone(), Some(Hasher::for_digest(digest)), body).await;
@@ -307,15 +374,24 @@ impl BlobStore for FsBlobStore {
                 return Err(e);
             }
         };
-        let actual = hasher.and_then(Hasher::finish).map(|d| d.to_string()).unwrap_or_default();
+        let actual = hasher
+            .and_then(Hasher::finish)
+            .map(|d| d.to_string())
+            .unwrap_or_default();
         if actual != digest.to_string() {
             let _ = tokio::fs::remove_file(&tmp).await;
-            return Err(BlobError::DigestMismatch { expected: digest.to_string(), actual });
+            return Err(BlobError::DigestMismatch {
+                expected: digest.to_string(),
+                actual,
+            });
         }
         let this = self.clone();
         let digest = digest.clone();
         blocking(move || {
-            let synced = file.sync_all().map_err(io_err(&tmp)).and_then(|()| this.commit_file(&tmp, &digest));
+            let synced = file
+                .sync_all()
+                .map_err(io_err(&tmp))
+                .and_then(|()| this.commit_file(&tmp, &digest));
             if synced.is_err() {
                 let _ = std::fs::remove_file(&tmp);
             }
@@ -324,7 +400,11 @@ impl BlobStore for FsBlobStore {
         .await
     }
 
-    async fn open(&self, digest: &Digest, range: Option<(u64, u64)>) -> BlobResult<Option<BlobRead>> {
+    async fn open(
+        &self,
+        digest: &Digest,
+        range: Option<(u64, u64)>,
+    ) -> BlobResult<Option<BlobRead>> {
         let path = self.blob_path(digest);
         blocking(move || {
             let mut f = match std::fs::File::open(&path) {
@@ -343,13 +423,22 @@ impl BlobStore for FsBlobStore {
             let body: ByteStream = if len <= SMALL {
                 let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
                 f.take(len).read_to_end(&mut buf).map_err(io_err(&path))?;
-                Box::pin(futures_util::stream::once(async move { Ok(Bytes::from(buf)) }))
+                Box::pin(futures_util::stream::once(
+                    async move { Ok(Bytes::from(buf)) },
+                ))
             } else {
                 let file = tokio::fs::File::from_std(f);
                 let reader = tokio::io::AsyncReadExt::take(file, len);
-                Box::pin(tokio_util::io::ReaderStream::with_capacity(reader, READ_CHUNK))
+                Box::pin(tokio_util::io::ReaderStream::with_capacity(
+                    reader, READ_CHUNK,
+                ))
             };
-            Ok(Some(BlobRead { start, len, total, body }))
+            Ok(Some(BlobRead {
+                start,
+                len,
+                total,
+                body,
+            }))
         })
         .await
     }
@@ -376,18 +465,31 @@ impl BlobStore for FsBlobStore {
         let root = self.root.join("blobs");
         blocking(move || {
             let mut out = Vec::new();
-            let Ok(algs) = std::fs::read_dir(&root) else { return Ok(out) };
+            let Ok(algs) = std::fs::read_dir(&root) else {
+                return Ok(out);
+            };
             for alg in algs.flatten() {
                 let alg_name = alg.file_name().to_string_lossy().into_owned();
-                for prefix in std::fs::read_dir(alg.path()).into_iter().flatten().flatten() {
-                    for blob in std::fs::read_dir(prefix.path()).into_iter().flatten().flatten() {
+                for prefix in std::fs::read_dir(alg.path())
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                {
+                    for blob in std::fs::read_dir(prefix.path())
+                        .into_iter()
+                        .flatten()
+                        .flatten()
+                    {
                         let mtime = blob
                             .metadata()
                             .ok()
                             .and_then(|m| m.modified().ok())
                             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
                             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-                        out.push((format!("{alg_name}:{}", blob.file_name().to_string_lossy()), mtime));
+                        out.push((
+                            format!("{alg_name}:{}", blob.file_name().to_string_lossy()),
+                            mtime,
+                        ));
                     }
                 }
             }
@@ -409,10 +511,17 @@ impl BlobStore for FsBlobStore {
                     .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
                     .is_some_and(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX) < before);
                 let name = entry.file_name().to_string_lossy().into_owned();
-                let busy = uploads.lock().ok().is_some_and(|m| m.get(&name).is_some_and(|s| s.busy));
+                let busy = uploads
+                    .lock()
+                    .ok()
+                    .is_some_and(|m| m.get(&name).is_some_and(|s| s.busy));
                 if old && !busy {
                     let p = entry.path();
-                    let removed = if p.is_dir() { std::fs::remove_dir_all(&p) } else { std::fs::remove_file(&p) };
+                    let removed = if p.is_dir() {
+                        std::fs::remove_dir_all(&p)
+                    } else {
+                        std::fs::remove_file(&p)
+                    };
                     if removed.is_ok() {
                         n += 1;
                         if let Ok(mut m) = uploads.lock() {

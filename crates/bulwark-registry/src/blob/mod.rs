@@ -33,7 +33,10 @@ pub enum BlobError {
     #[error("request body failed: {0}")]
     Body(std::io::Error),
     #[error("storage I/O on {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("storage task failed: {0}")]
     Task(String),
 }
@@ -72,7 +75,11 @@ pub trait BlobStore: Send + Sync + 'static {
     /// Stores a whole blob from one stream (monolithic upload), verifying `digest`.
     async fn put(&self, digest: &Digest, body: ByteStream) -> BlobResult<u64>;
     /// Opens a blob, optionally an inclusive byte range of it (already validated).
-    async fn open(&self, digest: &Digest, range: Option<(u64, u64)>) -> BlobResult<Option<BlobRead>>;
+    async fn open(
+        &self,
+        digest: &Digest,
+        range: Option<(u64, u64)>,
+    ) -> BlobResult<Option<BlobRead>>;
     async fn stat(&self, digest: &Digest) -> BlobResult<Option<u64>>;
     async fn delete(&self, digest: &Digest) -> BlobResult<bool>;
     /// Every stored blob with its modification time (unix seconds).

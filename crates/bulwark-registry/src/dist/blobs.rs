@@ -25,7 +25,11 @@ pub fn parse_range(value: &str, total: u64) -> Result<(u64, u64), ()> {
         (total.saturating_sub(n), total - 1)
     } else {
         let start: u64 = a.parse().map_err(|_| ())?;
-        let end: u64 = if b.is_empty() { total - 1 } else { b.parse().map_err(|_| ())? };
+        let end: u64 = if b.is_empty() {
+            total - 1
+        } else {
+            b.parse().map_err(|_| ())?
+        };
         (start, end.min(total - 1))
     };
     if range.0 > range.1 || range.0 >= total {
@@ -37,7 +41,12 @@ pub fn parse_range(value: &str, total: u64) -> Result<(u64, u64), ()> {
 pub async fn get(ctx: &Ctx, repo: &str, digest: &str, with_body: bool) -> ApiResult<Response> {
     ctx.require(repo, Action::Pull).await?;
     let digest = parse_digest(digest)?;
-    let unknown = || ApiError::new(Code::BlobUnknown, format!("blob {digest} is unknown to {repo}"));
+    let unknown = || {
+        ApiError::new(
+            Code::BlobUnknown,
+            format!("blob {digest} is unknown to {repo}"),
+        )
+    };
     let Some(total) = ctx.state.meta.repo_blob(repo, &digest).await? else {
         return Err(unknown());
     };
@@ -65,11 +74,19 @@ pub async fn get(ctx: &Ctx, repo: &str, digest: &str, with_body: bool) -> ApiRes
     if !with_body {
         return builder.body(Body::empty()).map_err(ApiError::internal);
     }
-    let Some(read) = ctx.state.blobs.open(&digest, range).await.map_err(ApiError::internal)? else {
+    let Some(read) = ctx
+        .state
+        .blobs
+        .open(&digest, range)
+        .await
+        .map_err(ApiError::internal)?
+    else {
         tracing::error!(%digest, repo, "blob linked in metadata but missing from storage");
         return Err(unknown());
     };
-    builder.body(Body::from_stream(read.body)).map_err(ApiError::internal)
+    builder
+        .body(Body::from_stream(read.body))
+        .map_err(ApiError::internal)
 }
 
 pub async fn delete(ctx: &Ctx, repo: &str, digest: &str) -> ApiResult<Response> {
@@ -77,7 +94,10 @@ pub async fn delete(ctx: &Ctx, repo: &str, digest: &str) -> ApiResult<Response> 
     require_delete_enabled(ctx)?;
     let digest = parse_digest(digest)?;
     if !ctx.state.meta.unlink_blob(repo, &digest).await? {
-        return Err(ApiError::new(Code::BlobUnknown, format!("blob {digest} is unknown to {repo}")));
+        return Err(ApiError::new(
+            Code::BlobUnknown,
+            format!("blob {digest} is unknown to {repo}"),
+        ));
     }
     ctx.audit("delete-blob", &format!("{repo}@{digest}"), "ok", None);
     Ok((StatusCode::ACCEPTED, [(header::CONTENT_LENGTH, "0")]).into_response())

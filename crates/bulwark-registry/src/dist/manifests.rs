@@ -18,18 +18,34 @@ fn reference(text: &str) -> ApiResult<ManifestRef> {
     } else if names::valid_tag(text) {
         Ok(ManifestRef::Tag(text.to_string()))
     } else {
-        Err(ApiError::new(Code::ManifestInvalid, format!("invalid tag {text:?}")))
+        Err(ApiError::new(
+            Code::ManifestInvalid,
+            format!("invalid tag {text:?}"),
+        ))
     }
 }
 
-pub async fn get(ctx: &Ctx, repo: &str, reference_text: &str, with_body: bool) -> ApiResult<Response> {
+pub async fn get(
+    ctx: &Ctx,
+    repo: &str,
+    reference_text: &str,
+    with_body: bool,
+) -> ApiResult<Response> {
     ctx.require(repo, Action::Pull).await?;
     let reference = reference(reference_text)?;
     let Some(m) = ctx.state.meta.manifest(repo, &reference).await? else {
-        return Err(ApiError::new(Code::ManifestUnknown, format!("manifest {reference_text} is unknown to {repo}")));
+        return Err(ApiError::new(
+            Code::ManifestUnknown,
+            format!("manifest {reference_text} is unknown to {repo}"),
+        ));
     };
     if with_body {
-        ctx.audit("pull", &format!("{repo}:{reference_text}"), "ok", Some(m.digest.to_string()));
+        ctx.audit(
+            "pull",
+            &format!("{repo}:{reference_text}"),
+            "ok",
+            Some(m.digest.to_string()),
+        );
     }
     let digest = m.digest.to_string();
     let builder = Response::builder()
@@ -38,7 +54,11 @@ pub async fn get(ctx: &Ctx, repo: &str, reference_text: &str, with_body: bool) -
         .header(header::CONTENT_LENGTH, m.content.len())
         .header("Docker-Content-Digest", header_value(&digest))
         .header(header::ETAG, header_value(&format!("\"{digest}\"")));
-    let body = if with_body { Body::from(m.content) } else { Body::empty() };
+    let body = if with_body {
+        Body::from(m.content)
+    } else {
+        Body::empty()
+    };
     builder.body(body).map_err(ApiError::internal)
 }
 
@@ -46,17 +66,27 @@ pub async fn put(ctx: &Ctx, repo: &str, reference_text: &str, body: Body) -> Api
     ctx.require(repo, Action::Push).await?;
     let reference = reference(reference_text)?;
     let limit = ctx.state.config.storage.max_manifest_bytes;
-    let bytes = axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| ApiError::new(Code::SizeInvalid, format!("manifest larger than {limit} bytes or body failed")))?;
-    let content_type = ctx.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
-    let parsed = manifest::parse(&bytes, content_type).map_err(|msg| ApiError::new(Code::ManifestInvalid, msg))?;
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
+        ApiError::new(
+            Code::SizeInvalid,
+            format!("manifest larger than {limit} bytes or body failed"),
+        )
+    })?;
+    let content_type = ctx
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let parsed = manifest::parse(&bytes, content_type)
+        .map_err(|msg| ApiError::new(Code::ManifestInvalid, msg))?;
     let digest = match &reference {
         ManifestRef::Digest(expected) => {
             let actual = hashing_digest_like(expected, &bytes)
                 .ok_or_else(|| ApiError::internal("digest computation failed"))?;
             if &actual != expected {
-                return Err(ApiError::new(Code::DigestInvalid, format!("manifest digest is {actual}, not {expected}")));
+                return Err(ApiError::new(
+                    Code::DigestInvalid,
+                    format!("manifest digest is {actual}, not {expected}"),
+                ));
             }
             actual
         }
@@ -68,7 +98,10 @@ pub async fn put(ctx: &Ctx, repo: &str, reference_text: &str, body: Body) -> Api
     };
     let project = names::project_of(repo);
     if ctx.state.meta.project(project).await?.is_none() {
-        return Err(ApiError::new(Code::NameUnknown, format!("project {project} does not exist")));
+        return Err(ApiError::new(
+            Code::NameUnknown,
+            format!("project {project} does not exist"),
+        ));
     }
     let tag = match &reference {
         ManifestRef::Tag(t) => Some(t.as_str()),
@@ -94,14 +127,21 @@ pub async fn put(ctx: &Ctx, repo: &str, reference_text: &str, body: Body) -> Api
     let mut resp = (
         StatusCode::CREATED,
         [
-            (header::LOCATION, header_value(&format!("/v2/{repo}/manifests/{digest}"))),
-            (header::HeaderName::from_static("docker-content-digest"), header_value(&digest.to_string())),
+            (
+                header::LOCATION,
+                header_value(&format!("/v2/{repo}/manifests/{digest}")),
+            ),
+            (
+                header::HeaderName::from_static("docker-content-digest"),
+                header_value(&digest.to_string()),
+            ),
             (header::CONTENT_LENGTH, header_value("0")),
         ],
     )
         .into_response();
     if let Some(subject) = subject {
-        resp.headers_mut().insert("OCI-Subject", header_value(&subject.to_string()));
+        resp.headers_mut()
+            .insert("OCI-Subject", header_value(&subject.to_string()));
     }
     Ok(resp)
 }
@@ -114,7 +154,10 @@ pub async fn delete(ctx: &Ctx, repo: &str, reference_text: &str) -> ApiResult<Re
         ManifestRef::Tag(t) => ctx.state.meta.delete_tag(repo, &t).await?,
     };
     if !found {
-        return Err(ApiError::new(Code::ManifestUnknown, format!("manifest {reference_text} is unknown to {repo}")));
+        return Err(ApiError::new(
+            Code::ManifestUnknown,
+            format!("manifest {reference_text} is unknown to {repo}"),
+        ));
     }
     ctx.audit("delete", &format!("{repo}:{reference_text}"), "ok", None);
     Ok((StatusCode::ACCEPTED, [(header::CONTENT_LENGTH, "0")]).into_response())

@@ -45,20 +45,37 @@ impl Route {
         if let Some(repo) = rest.strip_suffix("/tags/list") {
             return Some(Self::Tags { repo: repo.into() });
         }
-        if let Some(repo) = rest.strip_suffix("/blobs/uploads/").or_else(|| rest.strip_suffix("/blobs/uploads")) {
+        if let Some(repo) = rest
+            .strip_suffix("/blobs/uploads/")
+            .or_else(|| rest.strip_suffix("/blobs/uploads"))
+        {
             return Some(Self::Uploads { repo: repo.into() });
         }
-        if let Some((repo, id)) = rest.rsplit_once("/blobs/uploads/") {
-            return Some(Self::Upload { repo: repo.into(), id: id.into() });
+        // The last path segment is an id, reference or digest: it never holds a '/'.
+        let (head, last) = rest.rsplit_once('/')?;
+        if let Some(repo) = head.strip_suffix("/blobs/uploads") {
+            return Some(Self::Upload {
+                repo: repo.into(),
+                id: last.into(),
+            });
         }
-        if let Some((repo, reference)) = rest.rsplit_once("/manifests/") {
-            return Some(Self::Manifest { repo: repo.into(), reference: reference.into() });
+        if let Some(repo) = head.strip_suffix("/manifests") {
+            return Some(Self::Manifest {
+                repo: repo.into(),
+                reference: last.into(),
+            });
         }
-        if let Some((repo, digest)) = rest.rsplit_once("/blobs/") {
-            return Some(Self::Blob { repo: repo.into(), digest: digest.into() });
+        if let Some(repo) = head.strip_suffix("/blobs") {
+            return Some(Self::Blob {
+                repo: repo.into(),
+                digest: last.into(),
+            });
         }
-        if let Some((repo, digest)) = rest.rsplit_once("/referrers/") {
-            return Some(Self::Referrers { repo: repo.into(), digest: digest.into() });
+        if let Some(repo) = head.strip_suffix("/referrers") {
+            return Some(Self::Referrers {
+                repo: repo.into(),
+                digest: last.into(),
+            });
         }
         None
     }
@@ -86,7 +103,10 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     pub async fn require(&self, repo: &str, action: Action) -> ApiResult<()> {
@@ -109,7 +129,8 @@ impl Ctx {
 
 /// Parses a digest from a path or query, as `DIGEST_INVALID` on failure.
 pub fn parse_digest(text: &str) -> ApiResult<Digest> {
-    text.parse().map_err(|e: bulwark_types::DigestError| ApiError::new(Code::DigestInvalid, e.to_string()))
+    text.parse()
+        .map_err(|e: bulwark_types::DigestError| ApiError::new(Code::DigestInvalid, e.to_string()))
 }
 
 pub fn header_value(text: &str) -> HeaderValue {
@@ -145,7 +166,9 @@ pub fn percent_decode(s: &str) -> String {
     while i < bytes.len() {
         match bytes.get(i) {
             Some(b'%') => {
-                let hex = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok());
+                let hex = s
+                    .get(i + 1..i + 3)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 if let Some(b) = hex {
                     out.push(b);
                     i += 3;
@@ -165,22 +188,39 @@ pub fn percent_decode(s: &str) -> String {
 async fn dispatch(state: AppState, req: Request) -> ApiResult<Response> {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path();
-    let rest = path.strip_prefix("/v2/").or_else(|| (path == "/v2").then_some("")).unwrap_or("");
-    let route = Route::parse(rest).ok_or_else(|| ApiError::new(Code::NotFound, "unknown registry path"))?;
-    let client = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    let rest = path
+        .strip_prefix("/v2/")
+        .or_else(|| (path == "/v2").then_some(""))
+        .unwrap_or("");
+    let route =
+        Route::parse(rest).ok_or_else(|| ApiError::new(Code::NotFound, "unknown registry path"))?;
+    let client = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
     let who = access::identify(&state, &parts.headers, client).await?;
-    if let Some(repo) = route.repo() {
-        if !names::valid_repo(repo) {
-            return Err(ApiError::new(Code::NameInvalid, format!("invalid repository name {repo:?} (expected <project>/<name>)")));
-        }
+    if let Some(repo) = route.repo()
+        && !names::valid_repo(repo)
+    {
+        return Err(ApiError::new(
+            Code::NameInvalid,
+            format!("invalid repository name {repo:?} (expected <project>/<name>)"),
+        ));
     }
-    let ctx = Ctx { state, headers: parts.headers, query: parse_query(parts.uri.query()), who };
+    let ctx = Ctx {
+        state,
+        headers: parts.headers,
+        query: parse_query(parts.uri.query()),
+        who,
+    };
     let m = &parts.method;
     match route {
         Route::Base => base(&ctx),
         Route::Catalog if m == Method::GET => listing::catalog(&ctx).await,
         Route::Tags { repo } if m == Method::GET => listing::tags(&ctx, &repo).await,
-        Route::Referrers { repo, digest } if m == Method::GET => listing::referrers(&ctx, &repo, &digest).await,
+        Route::Referrers { repo, digest } if m == Method::GET => {
+            listing::referrers(&ctx, &repo, &digest).await
+        }
         Route::Manifest { repo, reference } => match *m {
             Method::GET => manifests::get(&ctx, &repo, &reference, true).await,
             Method::HEAD => manifests::get(&ctx, &repo, &reference, false).await,
@@ -213,10 +253,19 @@ fn not_allowed() -> ApiError {
 /// `GET /v2/`: 200 for any authenticated caller, 401 with a challenge otherwise.
 fn base(ctx: &Ctx) -> ApiResult<Response> {
     if ctx.who.is_anonymous() {
-        return Err(ApiError::new(Code::Unauthorized, "authentication required")
-            .with_header(header::WWW_AUTHENTICATE, access::challenge(&ctx.state, &ctx.headers, &[], None)));
+        return Err(
+            ApiError::new(Code::Unauthorized, "authentication required").with_header(
+                header::WWW_AUTHENTICATE,
+                access::challenge(&ctx.state, &ctx.headers, &[], None),
+            ),
+        );
     }
-    Ok((StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], "{}").into_response())
+    Ok((
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        "{}",
+    )
+        .into_response())
 }
 
 /// Turns a request body into the blob store's stream type.
@@ -230,7 +279,10 @@ pub fn require_delete_enabled(ctx: &Ctx) -> ApiResult<()> {
     if ctx.state.config.storage.delete_enabled {
         Ok(())
     } else {
-        Err(ApiError::new(Code::Unsupported, "deletes are disabled on this registry"))
+        Err(ApiError::new(
+            Code::Unsupported,
+            "deletes are disabled on this registry",
+        ))
     }
 }
 
@@ -241,19 +293,38 @@ mod tests {
     #[test]
     fn parses_paths_with_slashes_in_names() {
         assert_eq!(Route::parse(""), Some(Route::Base));
-        assert_eq!(Route::parse("dev/app/tags/list"), Some(Route::Tags { repo: "dev/app".into() }));
+        assert_eq!(
+            Route::parse("dev/app/tags/list"),
+            Some(Route::Tags {
+                repo: "dev/app".into()
+            })
+        );
         assert_eq!(
             Route::parse("dev/a/manifests/latest"),
-            Some(Route::Manifest { repo: "dev/a".into(), reference: "latest".into() })
+            Some(Route::Manifest {
+                repo: "dev/a".into(),
+                reference: "latest".into()
+            })
         );
-        assert_eq!(Route::parse("dev/blobs/x/blobs/uploads/"), Some(Route::Uploads { repo: "dev/blobs/x".into() }));
+        assert_eq!(
+            Route::parse("dev/blobs/x/blobs/uploads/"),
+            Some(Route::Uploads {
+                repo: "dev/blobs/x".into()
+            })
+        );
         assert_eq!(
             Route::parse("dev/x/blobs/uploads/abc"),
-            Some(Route::Upload { repo: "dev/x".into(), id: "abc".into() })
+            Some(Route::Upload {
+                repo: "dev/x".into(),
+                id: "abc".into()
+            })
         );
         assert_eq!(
             Route::parse("dev/manifests/blobs/sha256:00"),
-            Some(Route::Blob { repo: "dev/manifests".into(), digest: "sha256:00".into() })
+            Some(Route::Blob {
+                repo: "dev/manifests".into(),
+                digest: "sha256:00".into()
+            })
         );
         assert_eq!(Route::parse("nothing"), None);
     }

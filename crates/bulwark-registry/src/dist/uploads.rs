@@ -27,7 +27,10 @@ fn in_progress(status: StatusCode, repo: &str, id: &str, size: u64) -> Response 
         [
             (header::LOCATION, header_value(&upload_location(repo, id))),
             (header::RANGE, header_value(&range_header(size))),
-            (header::HeaderName::from_static("docker-upload-uuid"), header_value(id)),
+            (
+                header::HeaderName::from_static("docker-upload-uuid"),
+                header_value(id),
+            ),
             (header::CONTENT_LENGTH, header_value("0")),
         ],
     )
@@ -38,8 +41,14 @@ fn created(repo: &str, digest: &Digest) -> Response {
     (
         StatusCode::CREATED,
         [
-            (header::LOCATION, header_value(&format!("/v2/{repo}/blobs/{digest}"))),
-            (header::HeaderName::from_static("docker-content-digest"), header_value(&digest.to_string())),
+            (
+                header::LOCATION,
+                header_value(&format!("/v2/{repo}/blobs/{digest}")),
+            ),
+            (
+                header::HeaderName::from_static("docker-content-digest"),
+                header_value(&digest.to_string()),
+            ),
             (header::CONTENT_LENGTH, header_value("0")),
         ],
     )
@@ -49,7 +58,10 @@ fn created(repo: &str, digest: &Digest) -> Response {
 async fn require_project(ctx: &Ctx, repo: &str) -> ApiResult<()> {
     let project = project_of(repo);
     if ctx.state.meta.project(project).await?.is_none() {
-        return Err(ApiError::new(Code::NameUnknown, format!("project {project} does not exist")));
+        return Err(ApiError::new(
+            Code::NameUnknown,
+            format!("project {project} does not exist"),
+        ));
     }
     Ok(())
 }
@@ -61,7 +73,11 @@ async fn link(ctx: &Ctx, repo: &str, digest: &Digest, size: u64) -> ApiResult<()
 }
 
 fn has_body(ctx: &Ctx) -> bool {
-    let len = ctx.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    let len = ctx
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
     match len {
         Some(n) => n > 0,
         None => ctx.headers.contains_key(header::TRANSFER_ENCODING),
@@ -107,7 +123,15 @@ async fn mountable(ctx: &Ctx, digest: &Digest) -> ApiResult<Option<u64>> {
     for source in meta.blob_repositories(digest, 50).await? {
         let readable = match &ctx.who.claims {
             Some(claims) => claims.allows("repository", &source, "pull"),
-            None => access::permitted(&ctx.state, &ctx.who.subject, project_of(&source), Action::Pull).await?,
+            None => {
+                access::permitted(
+                    &ctx.state,
+                    &ctx.who.subject,
+                    project_of(&source),
+                    Action::Pull,
+                )
+                .await?
+            }
         };
         if readable {
             return Ok(meta.repo_blob(&source, digest).await?);
@@ -119,7 +143,10 @@ async fn mountable(ctx: &Ctx, digest: &Digest) -> ApiResult<Option<u64>> {
 async fn upload_of(ctx: &Ctx, repo: &str, id: &str) -> ApiResult<u64> {
     match ctx.state.blobs.upload_info(id).await? {
         Some(info) if info.repo == repo => Ok(info.size),
-        _ => Err(ApiError::new(Code::BlobUploadUnknown, format!("upload {id} is unknown to {repo}"))),
+        _ => Err(ApiError::new(
+            Code::BlobUploadUnknown,
+            format!("upload {id} is unknown to {repo}"),
+        )),
     }
 }
 
@@ -140,16 +167,28 @@ pub async fn patch(ctx: &Ctx, repo: &str, id: &str, body: Body) -> ApiResult<Res
         match start {
             Some(start) if start == size => offset = start,
             _ => {
-                return Err(ApiError::new(Code::RangeInvalid, "chunk does not start where the upload ends")
-                    .with_header(header::LOCATION, upload_location(repo, id))
-                    .with_header(header::RANGE, range_header(size)));
+                return Err(ApiError::new(
+                    Code::RangeInvalid,
+                    "chunk does not start where the upload ends",
+                )
+                .with_header(header::LOCATION, upload_location(repo, id))
+                .with_header(header::RANGE, range_header(size)));
             }
         }
     }
-    let new_size = ctx.state.blobs.append(id, offset, body_stream(body)).await.map_err(|e| {
-        let err = ApiError::from(e);
-        if err.code == Code::RangeInvalid { err.with_header(header::RANGE, range_header(size)) } else { err }
-    })?;
+    let new_size = ctx
+        .state
+        .blobs
+        .append(id, offset, body_stream(body))
+        .await
+        .map_err(|e| {
+            let err = ApiError::from(e);
+            if err.code == Code::RangeInvalid {
+                err.with_header(header::RANGE, range_header(size))
+            } else {
+                err
+            }
+        })?;
     Ok(in_progress(StatusCode::ACCEPTED, repo, id, new_size))
 }
 
@@ -158,7 +197,12 @@ pub async fn finish(ctx: &Ctx, repo: &str, id: &str, body: Body) -> ApiResult<Re
     let size = upload_of(ctx, repo, id).await?;
     let digest = ctx
         .param("digest")
-        .ok_or_else(|| ApiError::new(Code::DigestInvalid, "the digest query parameter is required"))
+        .ok_or_else(|| {
+            ApiError::new(
+                Code::DigestInvalid,
+                "the digest query parameter is required",
+            )
+        })
         .and_then(parse_digest)?;
     if has_body(ctx) {
         ctx.state.blobs.append(id, size, body_stream(body)).await?;

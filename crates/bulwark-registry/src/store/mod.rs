@@ -81,9 +81,17 @@ pub trait MetaStore: Send + Sync + 'static {
     /// Stores a manifest (and moves `tag` to it) after checking, in the same transaction,
     /// that everything it references exists in the repository and that no immutability
     /// rule forbids moving the tag.
-    async fn put_manifest(&self, repo: &str, manifest: NewManifest, tag: Option<&str>)
-    -> StoreResult<()>;
-    async fn manifest(&self, repo: &str, reference: &ManifestRef) -> StoreResult<Option<StoredManifest>>;
+    async fn put_manifest(
+        &self,
+        repo: &str,
+        manifest: NewManifest,
+        tag: Option<&str>,
+    ) -> StoreResult<()>;
+    async fn manifest(
+        &self,
+        repo: &str,
+        reference: &ManifestRef,
+    ) -> StoreResult<Option<StoredManifest>>;
     async fn delete_manifest(&self, repo: &str, digest: &Digest) -> StoreResult<bool>;
     async fn delete_tag(&self, repo: &str, tag: &str) -> StoreResult<bool>;
     async fn tags(&self, repo: &str, page: Page) -> StoreResult<Option<Vec<String>>>;

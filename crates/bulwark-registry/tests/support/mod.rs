@@ -30,10 +30,15 @@ impl Resp {
         serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
     }
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
     }
     pub fn error_code(&self) -> Option<String> {
-        self.json()["errors"][0]["code"].as_str().map(str::to_string)
+        self.json()["errors"][0]["code"]
+            .as_str()
+            .map(str::to_string)
     }
 }
 
@@ -62,13 +67,18 @@ impl Registry {
 
     pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let mut config = Config::default();
-        config.data_dir = dir.path().join("data");
+        let mut config = Config { data_dir: dir.path().join("data"), ..Config::default() };
         config.tls.insecure_http = true;
         tweak(&mut config);
-        let opened = bulwark_registry::open(config, Some(ADMIN_PW.into())).await.unwrap();
+        let opened = bulwark_registry::open(config, Some(ADMIN_PW.into()))
+            .await
+            .unwrap();
         let app = bulwark_registry::app(opened.state.clone());
-        Self { state: opened.state, app, _dir: dir }
+        Self {
+            state: opened.state,
+            app,
+            _dir: dir,
+        }
     }
 
     pub fn data_dir(&self) -> std::path::PathBuf {
@@ -77,11 +87,29 @@ impl Registry {
 
     pub async fn add_user(&self, name: &str, password: &str, sysadmin: bool) {
         let hash = bulwark_auth::password::hash(password).unwrap();
-        self.state.meta.create_user(NewUser { name: name.into(), password_hash: hash, sysadmin }).await.unwrap();
+        self.state
+            .meta
+            .create_user(NewUser {
+                name: name.into(),
+                password_hash: hash,
+                sysadmin,
+            })
+            .await
+            .unwrap();
     }
 
-    pub async fn call(&self, method: Method, uri: &str, auth: &Auth, body: Vec<u8>, headers: &[(&str, &str)]) -> Resp {
-        let mut req = Request::builder().method(method).uri(uri).header("host", "registry.test");
+    pub async fn call(
+        &self,
+        method: Method,
+        uri: &str,
+        auth: &Auth,
+        body: Vec<u8>,
+        headers: &[(&str, &str)],
+    ) -> Resp {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("host", "registry.test");
         match auth {
             Auth::None => {}
             Auth::Basic(u, p) => {
@@ -93,12 +121,22 @@ impl Registry {
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
-        let req = req.header("content-length", body.len()).body(Body::from(body)).unwrap();
+        let req = req
+            .header("content-length", body.len())
+            .body(Body::from(body))
+            .unwrap();
         let resp = self.app.clone().oneshot(req).await.unwrap();
         let status = resp.status();
         let headers = resp.headers().clone();
-        let body = axum::body::to_bytes(resp.into_body(), usize::MAX).await.unwrap().to_vec();
-        Resp { status, headers, body }
+        let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap()
+            .to_vec();
+        Resp {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&self, uri: &str, auth: &Auth) -> Resp {
@@ -108,20 +146,45 @@ impl Registry {
     /// Monolithic upload (POST then PUT); returns the digest.
     pub async fn push_blob(&self, repo: &str, data: &[u8], auth: &Auth) -> String {
         let digest = sha256(data);
-        let r = self.call(Method::POST, &format!("/v2/{repo}/blobs/uploads/"), auth, Vec::new(), &[]).await;
-        assert_eq!(r.status, StatusCode::ACCEPTED, "start upload to {repo}: {:?}", String::from_utf8_lossy(&r.body));
+        let r = self
+            .call(
+                Method::POST,
+                &format!("/v2/{repo}/blobs/uploads/"),
+                auth,
+                Vec::new(),
+                &[],
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::ACCEPTED,
+            "start upload to {repo}: {:?}",
+            String::from_utf8_lossy(&r.body)
+        );
         let loc = r.header("location").unwrap();
         let sep = if loc.contains('?') { '&' } else { '?' };
         let r = self
-            .call(Method::PUT, &format!("{loc}{sep}digest={digest}"), auth, data.to_vec(), &[("content-type", "application/octet-stream")])
+            .call(
+                Method::PUT,
+                &format!("{loc}{sep}digest={digest}"),
+                auth,
+                data.to_vec(),
+                &[("content-type", "application/octet-stream")],
+            )
             .await;
-        assert_eq!(r.status, StatusCode::CREATED, "finish upload: {}", String::from_utf8_lossy(&r.body));
+        assert_eq!(
+            r.status,
+            StatusCode::CREATED,
+            "finish upload: {}",
+            String::from_utf8_lossy(&r.body)
+        );
         digest
     }
 
     /// Pushes a one-layer OCI image with a unique layer; returns the manifest digest.
     pub async fn push_image(&self, repo: &str, tag: &str, auth: &Auth) -> String {
-        let config = br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#;
+        let config =
+            br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#;
         let layer = format!("layer of {repo}:{tag} {}", uuid_like()).into_bytes();
         let cd = self.push_blob(repo, config, auth).await;
         let ld = self.push_blob(repo, &layer, auth).await;
@@ -129,13 +192,30 @@ impl Registry {
         self.push_manifest(repo, tag, &manifest, auth).await
     }
 
-    pub async fn push_manifest(&self, repo: &str, reference: &str, manifest: &[u8], auth: &Auth) -> String {
+    pub async fn push_manifest(
+        &self,
+        repo: &str,
+        reference: &str,
+        manifest: &[u8],
+        auth: &Auth,
+    ) -> String {
         let r = self.put_manifest(repo, reference, manifest, auth).await;
-        assert_eq!(r.status, StatusCode::CREATED, "manifest push: {}", String::from_utf8_lossy(&r.body));
+        assert_eq!(
+            r.status,
+            StatusCode::CREATED,
+            "manifest push: {}",
+            String::from_utf8_lossy(&r.body)
+        );
         sha256(manifest)
     }
 
-    pub async fn put_manifest(&self, repo: &str, reference: &str, manifest: &[u8], auth: &Auth) -> Resp {
+    pub async fn put_manifest(
+        &self,
+        repo: &str,
+        reference: &str,
+        manifest: &[u8],
+        auth: &Auth,
+    ) -> Resp {
         self.call(
             Method::PUT,
             &format!("/v2/{repo}/manifests/{reference}"),
@@ -147,7 +227,13 @@ impl Registry {
     }
 }
 
-pub fn image_manifest(config: &str, config_size: usize, layer: &str, layer_size: usize, subject: Option<(&str, usize)>) -> Vec<u8> {
+pub fn image_manifest(
+    config: &str,
+    config_size: usize,
+    layer: &str,
+    layer_size: usize,
+    subject: Option<(&str, usize)>,
+) -> Vec<u8> {
     let mut m = serde_json::json!({
         "schemaVersion": 2,
         "mediaType": "application/vnd.oci.image.manifest.v1+json",
@@ -163,6 +249,9 @@ pub fn image_manifest(config: &str, config_size: usize, layer: &str, layer_size:
 pub fn uuid_like() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
-    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
     format!("{t}-{}", N.fetch_add(1, Ordering::Relaxed))
 }

@@ -12,10 +12,15 @@ fn is_unique_violation(e: &rusqlite::Error) -> bool {
             || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
 }
 
-fn insert_or_conflict(r: rusqlite::Result<usize>, what: impl FnOnce() -> String) -> StoreResult<()> {
+fn insert_or_conflict(
+    r: rusqlite::Result<usize>,
+    what: impl FnOnce() -> String,
+) -> StoreResult<()> {
     match r {
         Ok(_) => Ok(()),
-        Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict(format!("{} already exists", what()))),
+        Err(e) if is_unique_violation(&e) => {
+            Err(StoreError::Conflict(format!("{} already exists", what())))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -48,25 +53,35 @@ pub(super) fn user(c: &Connection, name: &str) -> StoreResult<Option<User>> {
 }
 
 pub(super) fn users(c: &Connection) -> StoreResult<Vec<User>> {
-    let mut st = c.prepare("SELECT name, password_hash, sysadmin, created_at FROM users ORDER BY name")?;
+    let mut st =
+        c.prepare("SELECT name, password_hash, sysadmin, created_at FROM users ORDER BY name")?;
     let rows = st.query_map([], user_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
 pub(super) fn delete_user(c: &Connection, name: &str) -> StoreResult<()> {
-    touched(c.execute("DELETE FROM users WHERE name = ?1", [name])?, || format!("user {name}"))
+    touched(
+        c.execute("DELETE FROM users WHERE name = ?1", [name])?,
+        || format!("user {name}"),
+    )
 }
 
 pub(super) fn set_password(c: &Connection, name: &str, hash: &str) -> StoreResult<()> {
     touched(
-        c.execute("UPDATE users SET password_hash = ?2 WHERE name = ?1", params![name, hash])?,
+        c.execute(
+            "UPDATE users SET password_hash = ?2 WHERE name = ?1",
+            params![name, hash],
+        )?,
         || format!("user {name}"),
     )
 }
 
 pub(super) fn set_sysadmin(c: &Connection, name: &str, sysadmin: bool) -> StoreResult<()> {
     touched(
-        c.execute("UPDATE users SET sysadmin = ?2 WHERE name = ?1", params![name, sysadmin])?,
+        c.execute(
+            "UPDATE users SET sysadmin = ?2 WHERE name = ?1",
+            params![name, sysadmin],
+        )?,
         || format!("user {name}"),
     )
 }
@@ -100,26 +115,40 @@ pub(super) fn project(c: &Connection, name: &str) -> StoreResult<Option<Project>
 }
 
 pub(super) fn projects(c: &Connection) -> StoreResult<Vec<Project>> {
-    let mut st = c.prepare("SELECT name, public, created_at, immutable_tags FROM projects ORDER BY name")?;
+    let mut st =
+        c.prepare("SELECT name, public, created_at, immutable_tags FROM projects ORDER BY name")?;
     let rows = st.query_map([], project_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
 pub(super) fn delete_project(c: &Connection, name: &str) -> StoreResult<()> {
-    touched(c.execute("DELETE FROM projects WHERE name = ?1", [name])?, || format!("project {name}"))
-}
-
-pub(super) fn set_project_public(c: &Connection, name: &str, public: bool) -> StoreResult<()> {
     touched(
-        c.execute("UPDATE projects SET public = ?2 WHERE name = ?1", params![name, public])?,
+        c.execute("DELETE FROM projects WHERE name = ?1", [name])?,
         || format!("project {name}"),
     )
 }
 
-pub(super) fn set_immutable_rules(c: &Connection, project: &str, rules: &[String]) -> StoreResult<()> {
+pub(super) fn set_project_public(c: &Connection, name: &str, public: bool) -> StoreResult<()> {
+    touched(
+        c.execute(
+            "UPDATE projects SET public = ?2 WHERE name = ?1",
+            params![name, public],
+        )?,
+        || format!("project {name}"),
+    )
+}
+
+pub(super) fn set_immutable_rules(
+    c: &Connection,
+    project: &str,
+    rules: &[String],
+) -> StoreResult<()> {
     let json = serde_json::to_string(rules).map_err(|e| StoreError::Invalid(e.to_string()))?;
     touched(
-        c.execute("UPDATE projects SET immutable_tags = ?2 WHERE name = ?1", params![project, json])?,
+        c.execute(
+            "UPDATE projects SET immutable_tags = ?2 WHERE name = ?1",
+            params![project, json],
+        )?,
         || format!("project {project}"),
     )
 }
@@ -141,14 +170,19 @@ pub(super) fn set_member(c: &Connection, project: &str, user: &str, role: Role) 
 
 pub(super) fn remove_member(c: &Connection, project: &str, user: &str) -> StoreResult<()> {
     touched(
-        c.execute("DELETE FROM members WHERE project = ?1 AND user = ?2", params![project, user])?,
+        c.execute(
+            "DELETE FROM members WHERE project = ?1 AND user = ?2",
+            params![project, user],
+        )?,
         || format!("member {user} of project {project}"),
     )
 }
 
 pub(super) fn members(c: &Connection, project: &str) -> StoreResult<Vec<Member>> {
     let mut st = c.prepare("SELECT user, role FROM members WHERE project = ?1 ORDER BY user")?;
-    let rows = st.query_map([project], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let rows = st.query_map([project], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })?;
     let mut out = Vec::new();
     for row in rows {
         let (user, role) = row?;
@@ -170,7 +204,8 @@ pub(super) fn member_role(c: &Connection, project: &str, user: &str) -> StoreRes
 
 pub(super) fn create_robot(c: &Connection, r: &Robot) -> StoreResult<()> {
     let actions: Vec<String> = r.actions.iter().map(ToString::to_string).collect();
-    let actions = serde_json::to_string(&actions).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let actions =
+        serde_json::to_string(&actions).map_err(|e| StoreError::Invalid(e.to_string()))?;
     insert_or_conflict(
         c.execute(
             "INSERT INTO robots(name, project, actions, secret_digest, expires_at, created_at, description)
@@ -187,7 +222,10 @@ fn robot_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Robot> {
     Ok(Robot {
         name: r.get(0)?,
         project: r.get(1)?,
-        actions: actions.iter().filter_map(|a| a.parse::<Action>().ok()).collect(),
+        actions: actions
+            .iter()
+            .filter_map(|a| a.parse::<Action>().ok())
+            .collect(),
         secret_digest: r.get(3)?,
         expires_at: r.get(4)?,
         created_at: r.get(5)?,
@@ -195,7 +233,8 @@ fn robot_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Robot> {
     })
 }
 
-const ROBOT_COLUMNS: &str = "name, project, actions, secret_digest, expires_at, created_at, description";
+const ROBOT_COLUMNS: &str =
+    "name, project, actions, secret_digest, expires_at, created_at, description";
 
 pub(super) fn robot(c: &Connection, name: &str) -> StoreResult<Option<Robot>> {
     optional(c.query_row(
@@ -206,11 +245,16 @@ pub(super) fn robot(c: &Connection, name: &str) -> StoreResult<Option<Robot>> {
 }
 
 pub(super) fn robots(c: &Connection, project: &str) -> StoreResult<Vec<Robot>> {
-    let mut st = c.prepare(&format!("SELECT {ROBOT_COLUMNS} FROM robots WHERE project = ?1 ORDER BY name"))?;
+    let mut st = c.prepare(&format!(
+        "SELECT {ROBOT_COLUMNS} FROM robots WHERE project = ?1 ORDER BY name"
+    ))?;
     let rows = st.query_map([project], robot_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
 pub(super) fn delete_robot(c: &Connection, name: &str) -> StoreResult<()> {
-    touched(c.execute("DELETE FROM robots WHERE name = ?1", [name])?, || format!("robot {name}"))
+    touched(
+        c.execute("DELETE FROM robots WHERE name = ?1", [name])?,
+        || format!("robot {name}"),
+    )
 }

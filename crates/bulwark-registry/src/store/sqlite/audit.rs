@@ -10,7 +10,9 @@ pub(super) fn record(c: &Connection, events: &[AuditEvent]) -> StoreResult<()> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     for e in events {
-        st.execute(params![e.time, e.actor, e.action, e.resource, e.project, e.outcome, e.client, e.detail])?;
+        st.execute(params![
+            e.time, e.actor, e.action, e.resource, e.project, e.outcome, e.client, e.detail
+        ])?;
     }
     Ok(())
 }

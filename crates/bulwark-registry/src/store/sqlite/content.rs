@@ -5,14 +5,18 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{now, optional};
 use crate::store::{
-    ManifestRef, NewManifest, Page, Referrer, RepoSummary, StoreError, StoreResult,
-    StoredManifest, TagInfo,
+    ManifestRef, NewManifest, Page, Referrer, RepoSummary, StoreError, StoreResult, StoredManifest,
+    TagInfo,
 };
 
 use crate::names::project_of;
 
 fn repo_id(c: &Connection, repo: &str) -> StoreResult<Option<i64>> {
-    optional(c.query_row("SELECT id FROM repositories WHERE name = ?1", [repo], |r| r.get(0)))
+    optional(
+        c.query_row("SELECT id FROM repositories WHERE name = ?1", [repo], |r| {
+            r.get(0)
+        }),
+    )
 }
 
 /// The repository's id, creating the repository when its project exists.
@@ -21,8 +25,11 @@ fn ensure_repo(c: &Connection, repo: &str) -> StoreResult<i64> {
         return Ok(id);
     }
     let project = project_of(repo);
-    let exists: Option<i64> =
-        optional(c.query_row("SELECT 1 FROM projects WHERE name = ?1", [project], |r| r.get(0)))?;
+    let exists: Option<i64> = optional(c.query_row(
+        "SELECT 1 FROM projects WHERE name = ?1",
+        [project],
+        |r| r.get(0),
+    ))?;
     if exists.is_none() {
         return Err(StoreError::NotFound(format!("project {project}")));
     }
@@ -60,20 +67,33 @@ pub(super) fn repo_blob(c: &Connection, repo: &str, digest: &Digest) -> StoreRes
 }
 
 pub(super) fn blob(c: &Connection, digest: &Digest) -> StoreResult<Option<u64>> {
-    optional(c.query_row("SELECT size FROM blobs WHERE digest = ?1", [digest.to_string()], |r| r.get(0)))
+    optional(c.query_row(
+        "SELECT size FROM blobs WHERE digest = ?1",
+        [digest.to_string()],
+        |r| r.get(0),
+    ))
 }
 
-pub(super) fn blob_repositories(c: &Connection, digest: &Digest, limit: usize) -> StoreResult<Vec<String>> {
+pub(super) fn blob_repositories(
+    c: &Connection,
+    digest: &Digest,
+    limit: usize,
+) -> StoreResult<Vec<String>> {
     let mut st = c.prepare(
         "SELECT r.name FROM repo_blobs rb JOIN repositories r ON r.id = rb.repo_id
          WHERE rb.digest = ?1 ORDER BY r.name LIMIT ?2",
     )?;
-    let rows = st.query_map(params![digest.to_string(), i64::try_from(limit).unwrap_or(i64::MAX)], |r| r.get(0))?;
+    let rows = st.query_map(
+        params![digest.to_string(), i64::try_from(limit).unwrap_or(i64::MAX)],
+        |r| r.get(0),
+    )?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
 pub(super) fn unlink_blob(c: &Connection, repo: &str, digest: &Digest) -> StoreResult<bool> {
-    let Some(id) = repo_id(c, repo)? else { return Ok(false) };
+    let Some(id) = repo_id(c, repo)? else {
+        return Ok(false);
+    };
     let n = c.execute(
         "DELETE FROM repo_blobs WHERE repo_id = ?1 AND digest = ?2",
         params![id, digest.to_string()],
@@ -88,7 +108,8 @@ fn page_clause(page: &Page) -> (String, i64) {
 
 pub(super) fn repositories(c: &Connection, page: &Page) -> StoreResult<Vec<String>> {
     let (last, limit) = page_clause(page);
-    let mut st = c.prepare("SELECT name FROM repositories WHERE name > ?1 ORDER BY name LIMIT ?2")?;
+    let mut st =
+        c.prepare("SELECT name FROM repositories WHERE name > ?1 ORDER BY name LIMIT ?2")?;
     let rows = st.query_map(params![last, limit], |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -102,7 +123,12 @@ pub(super) fn repository_summaries(c: &Connection, project: &str) -> StoreResult
          FROM repositories r WHERE r.project = ?1 ORDER BY r.name",
     )?;
     let rows = st.query_map([project], |r| {
-        Ok(RepoSummary { name: r.get(0)?, tags: r.get(1)?, manifests: r.get(2)?, updated_at: r.get(3)? })
+        Ok(RepoSummary {
+            name: r.get(0)?,
+            tags: r.get(1)?,
+            manifests: r.get(2)?,
+            updated_at: r.get(3)?,
+        })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -141,7 +167,8 @@ pub(crate) fn glob_match(pattern: &str, text: &str) -> bool {
             },
         }
     }
-    p.get(pi..).is_some_and(|rest| rest.iter().all(|&c| c == '*'))
+    p.get(pi..)
+        .is_some_and(|rest| rest.iter().all(|&c| c == '*'))
 }
 
 /// The immutability rule of `repo`'s project that covers `tag`, if any.
@@ -151,11 +178,18 @@ fn immutable_rule(c: &Connection, repo: &str, tag: &str) -> StoreResult<Option<S
         [project_of(repo)],
         |r| r.get(0),
     ))?;
-    let rules: Vec<String> = rules.and_then(|r| serde_json::from_str(&r).ok()).unwrap_or_default();
+    let rules: Vec<String> = rules
+        .and_then(|r| serde_json::from_str(&r).ok())
+        .unwrap_or_default();
     Ok(rules.into_iter().find(|rule| glob_match(rule, tag)))
 }
 
-pub(super) fn put_manifest(c: &Connection, repo: &str, m: &NewManifest, tag: Option<&str>) -> StoreResult<()> {
+pub(super) fn put_manifest(
+    c: &Connection,
+    repo: &str,
+    m: &NewManifest,
+    tag: Option<&str>,
+) -> StoreResult<()> {
     let id = ensure_repo(c, repo)?;
     let mut missing = Vec::new();
     for b in &m.blobs {
@@ -188,16 +222,26 @@ pub(super) fn put_manifest(c: &Connection, repo: &str, m: &NewManifest, tag: Opt
     let digest = m.digest.to_string();
     if let Some(tag) = tag {
         let current: Option<String> = c
-            .query_row("SELECT digest FROM tags WHERE repo_id = ?1 AND name = ?2", params![id, tag], |r| r.get(0))
+            .query_row(
+                "SELECT digest FROM tags WHERE repo_id = ?1 AND name = ?2",
+                params![id, tag],
+                |r| r.get(0),
+            )
             .optional()?;
-        if current.as_deref().is_some_and(|cur| cur != digest) {
-            if let Some(rule) = immutable_rule(c, repo, tag)? {
-                return Err(StoreError::TagImmutable { tag: tag.to_string(), rule });
-            }
+        if current.as_deref().is_some_and(|cur| cur != digest)
+            && let Some(rule) = immutable_rule(c, repo, tag)?
+        {
+            return Err(StoreError::TagImmutable {
+                tag: tag.to_string(),
+                rule,
+            });
         }
     }
     let t = now();
-    let annotations = m.annotations.as_ref().and_then(|a| serde_json::to_string(a).ok());
+    let annotations = m
+        .annotations
+        .as_ref()
+        .and_then(|a| serde_json::to_string(a).ok());
     c.execute(
         "INSERT INTO manifests(repo_id, digest, media_type, artifact_type, subject, annotations, size, content, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(repo_id, digest) DO NOTHING",
@@ -230,11 +274,18 @@ pub(super) fn put_manifest(c: &Connection, repo: &str, m: &NewManifest, tag: Opt
             params![id, tag, digest, t],
         )?;
     }
-    c.execute("UPDATE repositories SET updated_at = ?2 WHERE id = ?1", params![id, t])?;
+    c.execute(
+        "UPDATE repositories SET updated_at = ?2 WHERE id = ?1",
+        params![id, t],
+    )?;
     Ok(())
 }
 
-pub(super) fn manifest(c: &Connection, repo: &str, reference: &ManifestRef) -> StoreResult<Option<StoredManifest>> {
+pub(super) fn manifest(
+    c: &Connection,
+    repo: &str,
+    reference: &ManifestRef,
+) -> StoreResult<Option<StoredManifest>> {
     let row = match reference {
         ManifestRef::Tag(tag) => c
             .query_row(
@@ -243,7 +294,13 @@ pub(super) fn manifest(c: &Connection, repo: &str, reference: &ManifestRef) -> S
                  JOIN manifests m ON m.repo_id = t.repo_id AND m.digest = t.digest
                  WHERE r.name = ?1 AND t.name = ?2",
                 params![repo, tag],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?)),
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Vec<u8>>(2)?,
+                    ))
+                },
             )
             .optional()?,
         ManifestRef::Digest(d) => c
@@ -251,47 +308,83 @@ pub(super) fn manifest(c: &Connection, repo: &str, reference: &ManifestRef) -> S
                 "SELECT m.digest, m.media_type, m.content FROM manifests m
                  JOIN repositories r ON r.id = m.repo_id WHERE r.name = ?1 AND m.digest = ?2",
                 params![repo, d.to_string()],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?)),
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Vec<u8>>(2)?,
+                    ))
+                },
             )
             .optional()?,
     };
-    let Some((digest, media_type, content)) = row else { return Ok(None) };
-    let digest = digest.parse().map_err(|e| StoreError::Database(format!("stored digest: {e}")))?;
-    Ok(Some(StoredManifest { digest, media_type, content }))
+    let Some((digest, media_type, content)) = row else {
+        return Ok(None);
+    };
+    let digest = digest
+        .parse()
+        .map_err(|e| StoreError::Database(format!("stored digest: {e}")))?;
+    Ok(Some(StoredManifest {
+        digest,
+        media_type,
+        content,
+    }))
 }
 
 pub(super) fn delete_manifest(c: &Connection, repo: &str, digest: &Digest) -> StoreResult<bool> {
-    let Some(id) = repo_id(c, repo)? else { return Ok(false) };
+    let Some(id) = repo_id(c, repo)? else {
+        return Ok(false);
+    };
     let d = digest.to_string();
     let mut st = c.prepare("SELECT name FROM tags WHERE repo_id = ?1 AND digest = ?2")?;
-    let tags: Vec<String> = st.query_map(params![id, d], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let tags: Vec<String> = st
+        .query_map(params![id, d], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
     for tag in tags {
         if let Some(rule) = immutable_rule(c, repo, &tag)? {
             return Err(StoreError::TagImmutable { tag, rule });
         }
     }
-    let n = c.execute("DELETE FROM manifests WHERE repo_id = ?1 AND digest = ?2", params![id, d])?;
+    let n = c.execute(
+        "DELETE FROM manifests WHERE repo_id = ?1 AND digest = ?2",
+        params![id, d],
+    )?;
     Ok(n > 0)
 }
 
 pub(super) fn delete_tag(c: &Connection, repo: &str, tag: &str) -> StoreResult<bool> {
-    let Some(id) = repo_id(c, repo)? else { return Ok(false) };
+    let Some(id) = repo_id(c, repo)? else {
+        return Ok(false);
+    };
     if let Some(rule) = immutable_rule(c, repo, tag)? {
         let exists: Option<i64> = c
-            .query_row("SELECT 1 FROM tags WHERE repo_id = ?1 AND name = ?2", params![id, tag], |r| r.get(0))
+            .query_row(
+                "SELECT 1 FROM tags WHERE repo_id = ?1 AND name = ?2",
+                params![id, tag],
+                |r| r.get(0),
+            )
             .optional()?;
         if exists.is_some() {
-            return Err(StoreError::TagImmutable { tag: tag.to_string(), rule });
+            return Err(StoreError::TagImmutable {
+                tag: tag.to_string(),
+                rule,
+            });
         }
     }
-    let n = c.execute("DELETE FROM tags WHERE repo_id = ?1 AND name = ?2", params![id, tag])?;
+    let n = c.execute(
+        "DELETE FROM tags WHERE repo_id = ?1 AND name = ?2",
+        params![id, tag],
+    )?;
     Ok(n > 0)
 }
 
 pub(super) fn tags(c: &Connection, repo: &str, page: &Page) -> StoreResult<Option<Vec<String>>> {
-    let Some(id) = repo_id(c, repo)? else { return Ok(None) };
+    let Some(id) = repo_id(c, repo)? else {
+        return Ok(None);
+    };
     let (last, limit) = page_clause(page);
-    let mut st = c.prepare("SELECT name FROM tags WHERE repo_id = ?1 AND name > ?2 ORDER BY name LIMIT ?3")?;
+    let mut st =
+        c.prepare("SELECT name FROM tags WHERE repo_id = ?1 AND name > ?2 ORDER BY name LIMIT ?3")?;
     let rows = st.query_map(params![id, last, limit], |r| r.get(0))?;
     Ok(Some(rows.collect::<Result<_, _>>()?))
 }
@@ -301,11 +394,21 @@ pub(super) fn tag_details(c: &Connection, repo: &str) -> StoreResult<Vec<TagInfo
         "SELECT t.name, t.digest, t.updated_at FROM tags t JOIN repositories r ON r.id = t.repo_id
          WHERE r.name = ?1 ORDER BY t.name",
     )?;
-    let rows = st.query_map([repo], |r| Ok(TagInfo { name: r.get(0)?, digest: r.get(1)?, updated_at: r.get(2)? }))?;
+    let rows = st.query_map([repo], |r| {
+        Ok(TagInfo {
+            name: r.get(0)?,
+            digest: r.get(1)?,
+            updated_at: r.get(2)?,
+        })
+    })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-pub(super) fn referrers(c: &Connection, repo: &str, subject: &Digest) -> StoreResult<Vec<Referrer>> {
+pub(super) fn referrers(
+    c: &Connection,
+    repo: &str,
+    subject: &Digest,
+) -> StoreResult<Vec<Referrer>> {
     let mut st = c.prepare(
         "SELECT m.media_type, m.digest, m.size, m.artifact_type, m.annotations FROM manifests m
          JOIN repositories r ON r.id = m.repo_id WHERE r.name = ?1 AND m.subject = ?2 ORDER BY m.created_at, m.digest",

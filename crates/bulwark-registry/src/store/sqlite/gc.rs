@@ -35,8 +35,9 @@ pub(super) fn collect(c: &Connection, cutoff: i64, delete_untagged: bool) -> Sto
            AND NOT EXISTS (SELECT 1 FROM repo_blobs rb WHERE rb.digest = b.digest)
            AND NOT EXISTS (SELECT 1 FROM manifest_refs r WHERE r.target = b.digest)",
     )?;
-    let dead: Vec<(String, u64)> =
-        st.query_map([cutoff], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+    let dead: Vec<(String, u64)> = st
+        .query_map([cutoff], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
     let mut del = c.prepare_cached("DELETE FROM blobs WHERE digest = ?1")?;
     for (digest, _) in &dead {
         del.execute(params![digest])?;

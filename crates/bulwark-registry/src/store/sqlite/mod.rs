@@ -92,10 +92,10 @@ impl SqliteStore {
                 None => Self::reader(&inner.path)?,
             };
             let result = f(&conn);
-            if let Ok(mut r) = inner.readers.lock() {
-                if r.len() < READERS {
-                    r.push(conn);
-                }
+            if let Ok(mut r) = inner.readers.lock()
+                && r.len() < READERS
+            {
+                r.push(conn);
             }
             result
         })

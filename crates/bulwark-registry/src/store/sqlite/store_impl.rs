@@ -12,7 +12,6 @@ use crate::store::*;
 
 #[async_trait]
 impl MetaStore for SqliteStore {
-
     async fn create_user(&self, user: NewUser) -> StoreResult<()> {
         self.write(move |c| accounts::create_user(c, &user)).await
     }
@@ -23,7 +22,7 @@ impl MetaStore for SqliteStore {
     }
 
     async fn users(&self) -> StoreResult<Vec<User>> {
-        self.read(move |c| accounts::users(c)).await
+        self.read(accounts::users).await
     }
 
     async fn delete_user(&self, name: &str) -> StoreResult<()> {
@@ -34,17 +33,20 @@ impl MetaStore for SqliteStore {
     async fn set_password(&self, name: &str, password_hash: &str) -> StoreResult<()> {
         let name = name.to_owned();
         let password_hash = password_hash.to_owned();
-        self.write(move |c| accounts::set_password(c, &name, &password_hash)).await
+        self.write(move |c| accounts::set_password(c, &name, &password_hash))
+            .await
     }
 
     async fn set_sysadmin(&self, name: &str, sysadmin: bool) -> StoreResult<()> {
         let name = name.to_owned();
-        self.write(move |c| accounts::set_sysadmin(c, &name, sysadmin)).await
+        self.write(move |c| accounts::set_sysadmin(c, &name, sysadmin))
+            .await
     }
 
     async fn create_project(&self, name: &str, public: bool) -> StoreResult<()> {
         let name = name.to_owned();
-        self.write(move |c| accounts::create_project(c, &name, public)).await
+        self.write(move |c| accounts::create_project(c, &name, public))
+            .await
     }
 
     async fn project(&self, name: &str) -> StoreResult<Option<Project>> {
@@ -53,34 +55,39 @@ impl MetaStore for SqliteStore {
     }
 
     async fn projects(&self) -> StoreResult<Vec<Project>> {
-        self.read(move |c| accounts::projects(c)).await
+        self.read(accounts::projects).await
     }
 
     async fn delete_project(&self, name: &str) -> StoreResult<()> {
         let name = name.to_owned();
-        self.write(move |c| accounts::delete_project(c, &name)).await
+        self.write(move |c| accounts::delete_project(c, &name))
+            .await
     }
 
     async fn set_project_public(&self, name: &str, public: bool) -> StoreResult<()> {
         let name = name.to_owned();
-        self.write(move |c| accounts::set_project_public(c, &name, public)).await
+        self.write(move |c| accounts::set_project_public(c, &name, public))
+            .await
     }
 
     async fn set_immutable_rules(&self, project: &str, rules: Vec<String>) -> StoreResult<()> {
         let project = project.to_owned();
-        self.write(move |c| accounts::set_immutable_rules(c, &project, &rules)).await
+        self.write(move |c| accounts::set_immutable_rules(c, &project, &rules))
+            .await
     }
 
     async fn set_member(&self, project: &str, user: &str, role: Role) -> StoreResult<()> {
         let project = project.to_owned();
         let user = user.to_owned();
-        self.write(move |c| accounts::set_member(c, &project, &user, role)).await
+        self.write(move |c| accounts::set_member(c, &project, &user, role))
+            .await
     }
 
     async fn remove_member(&self, project: &str, user: &str) -> StoreResult<()> {
         let project = project.to_owned();
         let user = user.to_owned();
-        self.write(move |c| accounts::remove_member(c, &project, &user)).await
+        self.write(move |c| accounts::remove_member(c, &project, &user))
+            .await
     }
 
     async fn members(&self, project: &str) -> StoreResult<Vec<Member>> {
@@ -91,7 +98,8 @@ impl MetaStore for SqliteStore {
     async fn member_role(&self, project: &str, user: &str) -> StoreResult<Option<Role>> {
         let project = project.to_owned();
         let user = user.to_owned();
-        self.read(move |c| accounts::member_role(c, &project, &user)).await
+        self.read(move |c| accounts::member_role(c, &project, &user))
+            .await
     }
 
     async fn create_robot(&self, robot: Robot) -> StoreResult<()> {
@@ -116,13 +124,15 @@ impl MetaStore for SqliteStore {
     async fn link_blob(&self, repo: &str, digest: &Digest, size: u64) -> StoreResult<()> {
         let repo = repo.to_owned();
         let digest = digest.to_owned();
-        self.write(move |c| content::link_blob(c, &repo, &digest, size)).await
+        self.write(move |c| content::link_blob(c, &repo, &digest, size))
+            .await
     }
 
     async fn repo_blob(&self, repo: &str, digest: &Digest) -> StoreResult<Option<u64>> {
         let repo = repo.to_owned();
         let digest = digest.to_owned();
-        self.read(move |c| content::repo_blob(c, &repo, &digest)).await
+        self.read(move |c| content::repo_blob(c, &repo, &digest))
+            .await
     }
 
     async fn blob(&self, digest: &Digest) -> StoreResult<Option<u64>> {
@@ -132,13 +142,15 @@ impl MetaStore for SqliteStore {
 
     async fn blob_repositories(&self, digest: &Digest, limit: usize) -> StoreResult<Vec<String>> {
         let digest = digest.to_owned();
-        self.read(move |c| content::blob_repositories(c, &digest, limit)).await
+        self.read(move |c| content::blob_repositories(c, &digest, limit))
+            .await
     }
 
     async fn unlink_blob(&self, repo: &str, digest: &Digest) -> StoreResult<bool> {
         let repo = repo.to_owned();
         let digest = digest.to_owned();
-        self.write(move |c| content::unlink_blob(c, &repo, &digest)).await
+        self.write(move |c| content::unlink_blob(c, &repo, &digest))
+            .await
     }
 
     async fn repositories(&self, page: Page) -> StoreResult<Vec<String>> {
@@ -147,36 +159,51 @@ impl MetaStore for SqliteStore {
 
     async fn repository_summaries(&self, project: &str) -> StoreResult<Vec<RepoSummary>> {
         let project = project.to_owned();
-        self.read(move |c| content::repository_summaries(c, &project)).await
+        self.read(move |c| content::repository_summaries(c, &project))
+            .await
     }
 
     async fn delete_repository(&self, repo: &str) -> StoreResult<()> {
         let repo = repo.to_owned();
-        self.write(move |c| content::delete_repository(c, &repo)).await
+        self.write(move |c| content::delete_repository(c, &repo))
+            .await
     }
 
-    async fn put_manifest(&self, repo: &str, manifest: NewManifest, tag: Option<&str>) -> StoreResult<()> {
+    async fn put_manifest(
+        &self,
+        repo: &str,
+        manifest: NewManifest,
+        tag: Option<&str>,
+    ) -> StoreResult<()> {
         let repo = repo.to_owned();
         let tag = tag.map(str::to_owned);
-        self.write(move |c| content::put_manifest(c, &repo, &manifest, tag.as_deref())).await
+        self.write(move |c| content::put_manifest(c, &repo, &manifest, tag.as_deref()))
+            .await
     }
 
-    async fn manifest(&self, repo: &str, reference: &ManifestRef) -> StoreResult<Option<StoredManifest>> {
+    async fn manifest(
+        &self,
+        repo: &str,
+        reference: &ManifestRef,
+    ) -> StoreResult<Option<StoredManifest>> {
         let repo = repo.to_owned();
         let reference = reference.to_owned();
-        self.read(move |c| content::manifest(c, &repo, &reference)).await
+        self.read(move |c| content::manifest(c, &repo, &reference))
+            .await
     }
 
     async fn delete_manifest(&self, repo: &str, digest: &Digest) -> StoreResult<bool> {
         let repo = repo.to_owned();
         let digest = digest.to_owned();
-        self.write(move |c| content::delete_manifest(c, &repo, &digest)).await
+        self.write(move |c| content::delete_manifest(c, &repo, &digest))
+            .await
     }
 
     async fn delete_tag(&self, repo: &str, tag: &str) -> StoreResult<bool> {
         let repo = repo.to_owned();
         let tag = tag.to_owned();
-        self.write(move |c| content::delete_tag(c, &repo, &tag)).await
+        self.write(move |c| content::delete_tag(c, &repo, &tag))
+            .await
     }
 
     async fn tags(&self, repo: &str, page: Page) -> StoreResult<Option<Vec<String>>> {
@@ -192,7 +219,8 @@ impl MetaStore for SqliteStore {
     async fn referrers(&self, repo: &str, subject: &Digest) -> StoreResult<Vec<Referrer>> {
         let repo = repo.to_owned();
         let subject = subject.to_owned();
-        self.read(move |c| content::referrers(c, &repo, &subject)).await
+        self.read(move |c| content::referrers(c, &repo, &subject))
+            .await
     }
 
     async fn record_audit(&self, events: Vec<AuditEvent>) -> StoreResult<()> {
@@ -204,15 +232,15 @@ impl MetaStore for SqliteStore {
     }
 
     async fn gc_collect(&self, cutoff: i64, delete_untagged: bool) -> StoreResult<GcPlan> {
-        self.write(move |c| gc::collect(c, cutoff, delete_untagged)).await
+        self.write(move |c| gc::collect(c, cutoff, delete_untagged))
+            .await
     }
 
     async fn known_blobs(&self) -> StoreResult<HashSet<String>> {
-        self.read(move |c| gc::known_blobs(c)).await
+        self.read(gc::known_blobs).await
     }
 
     async fn storage_stats(&self) -> StoreResult<StorageStats> {
-        self.read(move |c| gc::stats(c)).await
+        self.read(gc::stats).await
     }
-
 }
