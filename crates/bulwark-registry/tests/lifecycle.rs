@@ -112,9 +112,13 @@ async fn gc_removes_only_unreferenced_content_past_the_grace_period() {
         .as_str()
         .unwrap()
         .to_string();
-    let orphan = reg
-        .push_blob("dev/app", b"pushed but never referenced", &admin())
-        .await;
+    // Big enough to be a file in the blob store (small blobs are kept inline).
+    let big: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+    let orphan = reg.push_blob("dev/app", &big, &admin()).await;
+    let known = |d: String| {
+        let meta = reg.state.meta.clone();
+        async move { meta.blob(&d.parse().unwrap()).await.unwrap().is_some() }
+    };
     // A manifest deleted by digest frees its unique layer.
     let doomed = reg.push_image("dev/app", "tmp", &admin()).await;
     let doomed_m: serde_json::Value = serde_json::from_slice(
@@ -137,14 +141,19 @@ async fn gc_removes_only_unreferenced_content_past_the_grace_period() {
         )
         .await;
     assert_eq!(r.status, StatusCode::ACCEPTED);
-    assert!(blob_file(&reg, &orphan).exists() && blob_file(&reg, &doomed_layer).exists());
+    assert!(blob_file(&reg, &orphan).exists(), "a 100 kB blob is a file");
+    assert!(
+        !blob_file(&reg, &doomed_layer).exists(),
+        "a small layer is stored inline"
+    );
+    assert!(known(doomed_layer.clone()).await);
     // Everything is "old" once a second has passed (grace 0 s, one-second clock).
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let report = bulwark_registry::gc::run(&reg.state).await.unwrap();
     assert_eq!(report.blobs_deleted, 2, "{report:?}");
     assert!(!blob_file(&reg, &orphan).exists());
-    assert!(!blob_file(&reg, &doomed_layer).exists());
-    assert!(blob_file(&reg, &layer).exists());
+    assert!(!known(orphan.clone()).await && !known(doomed_layer.clone()).await);
+    assert!(known(layer.clone()).await);
     assert_eq!(
         reg.get(&format!("/v2/dev/app/blobs/{orphan}"), &admin())
             .await
@@ -177,6 +186,8 @@ async fn gc_keeps_recent_unreferenced_blobs_and_orphan_files() {
     let pending = reg
         .push_blob("dev/app", b"layer whose manifest is still coming", &admin())
         .await;
+    let big: Vec<u8> = (0..70_000u32).map(|i| (i % 13) as u8).collect();
+    let pending_file = reg.push_blob("dev/app", &big, &admin()).await;
     // An orphan file as a crash between rename and link would leave it.
     let stray = sha256(b"stray");
     let path = blob_file(&reg, &stray);
@@ -188,7 +199,15 @@ async fn gc_keeps_recent_unreferenced_blobs_and_orphan_files() {
         0,
         "{report:?}"
     );
-    assert!(blob_file(&reg, &pending).exists() && path.exists());
+    assert!(path.exists() && blob_file(&reg, &pending_file).exists());
+    assert!(
+        reg.state
+            .meta
+            .blob(&pending.parse().unwrap())
+            .await
+            .unwrap()
+            .is_some()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -34,10 +34,19 @@ pub struct FsBlobStore {
 }
 
 /// The running sha256 of an upload's bytes so far, so that finishing it needs no re-read.
+/// An upload exists only in memory until its first byte arrives (most monolithic uploads
+/// of small blobs never touch the disk as uploads at all).
 struct UploadState {
     hasher: Hasher,
     hashed: u64,
     busy: bool,
+    /// `Some(repo)` while the upload has no directory on disk yet.
+    pending_repo: Option<String>,
+    started: i64,
+}
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> BlobError + '_ {
@@ -114,6 +123,8 @@ impl FsBlobStore {
                         hasher: Hasher::sha256(),
                         hashed: 0,
                         busy: true,
+                        pending_repo: None,
+                        started: now(),
                     },
                 );
                 Ok(None)
@@ -131,6 +142,8 @@ impl FsBlobStore {
                             hasher,
                             hashed,
                             busy: false,
+                            pending_repo: None,
+                            started: now(),
                         },
                     );
                 }
@@ -139,6 +152,36 @@ impl FsBlobStore {
                 }
             }
         }
+    }
+
+    /// The repository of an upload that has not reached the disk yet.
+    fn pending(&self, id: &str) -> Option<String> {
+        self.uploads
+            .lock()
+            .ok()?
+            .get(id)
+            .and_then(|s| s.pending_repo.clone())
+    }
+
+    /// Creates the upload's directory when its first bytes are about to arrive.
+    async fn materialize(&self, id: &str) -> BlobResult<()> {
+        let Some(repo) = self.pending(id) else {
+            return Ok(());
+        };
+        let dir = self.upload_dir(id)?;
+        blocking(move || {
+            std::fs::create_dir(&dir).map_err(io_err(&dir))?;
+            std::fs::write(dir.join("repo"), repo.as_bytes()).map_err(io_err(&dir))?;
+            std::fs::File::create(dir.join("data")).map_err(io_err(&dir))?;
+            Ok(())
+        })
+        .await?;
+        if let Ok(mut map) = self.uploads.lock()
+            && let Some(s) = map.get_mut(id)
+        {
+            s.pending_repo = None;
+        }
+        Ok(())
     }
 
     /// Moves a verified, fsynced file to its blob path and makes the rename durable.
@@ -217,30 +260,28 @@ fn hash_file(path: &Path, like: &Digest) -> BlobResult<Option<Digest>> {
 impl BlobStore for FsBlobStore {
     async fn start_upload(&self, repo: &str) -> BlobResult<String> {
         let id = uuid::Uuid::new_v4().simple().to_string();
-        let dir = self.upload_dir(&id)?;
-        let repo = repo.to_string();
-        blocking(move || {
-            std::fs::create_dir(&dir).map_err(io_err(&dir))?;
-            std::fs::write(dir.join("repo"), repo.as_bytes()).map_err(io_err(&dir))?;
-            std::fs::File::create(dir.join("data")).map_err(io_err(&dir))?;
-            Ok(())
-        })
-        .await?;
-        if let Ok(mut map) = self.uploads.lock() {
-            map.insert(
-                id.clone(),
-                UploadState {
-                    hasher: Hasher::sha256(),
-                    hashed: 0,
-                    busy: false,
-                },
-            );
-        }
+        let mut map = self
+            .uploads
+            .lock()
+            .map_err(|_| BlobError::Task("upload map poisoned".into()))?;
+        map.insert(
+            id.clone(),
+            UploadState {
+                hasher: Hasher::sha256(),
+                hashed: 0,
+                busy: false,
+                pending_repo: Some(repo.to_string()),
+                started: now(),
+            },
+        );
         Ok(id)
     }
 
     async fn upload_info(&self, id: &str) -> BlobResult<Option<UploadInfo>> {
         let dir = self.upload_dir(id)?;
+        if let Some(repo) = self.pending(id) {
+            return Ok(Some(UploadInfo { repo, size: 0 }));
+        }
         blocking(move || {
             let repo = match std::fs::read_to_string(dir.join("repo")) {
                 Ok(r) => r,
@@ -257,6 +298,7 @@ impl BlobStore for FsBlobStore {
 
     async fn append(&self, id: &str, offset: u64, body: ByteStream) -> BlobResult<u64> {
         let data = self.upload_dir(id)?.join("data");
+        self.materialize(id).await?;
         let state = self.claim(id)?;
         let result = async {
             let path = data.clone();
@@ -314,6 +356,7 @@ impl BlobStore for FsBlobStore {
 
     async fn finish(&self, id: &str, digest: &Digest) -> BlobResult<u64> {
         let dir = self.upload_dir(id)?;
+        self.materialize(id).await?;
         let state = self.claim(id)?;
         let this = self.clone();
         let want = digest.clone();
@@ -350,6 +393,10 @@ impl BlobStore for FsBlobStore {
 
     async fn cancel(&self, id: &str) -> BlobResult<bool> {
         let dir = self.upload_dir(id)?;
+        if self.pending(id).is_some() {
+            self.release(id, None);
+            return Ok(true);
+        }
         self.release(id, None);
         blocking(move || match std::fs::remove_dir_all(&dir) {
             Ok(()) => Ok(true),
@@ -501,8 +548,14 @@ impl BlobStore for FsBlobStore {
     async fn purge_uploads(&self, before: i64) -> BlobResult<u64> {
         let root = self.root.join("uploads");
         let uploads = Arc::clone(&self.uploads);
+        let mut forgotten = 0;
+        if let Ok(mut map) = uploads.lock() {
+            let before_len = map.len();
+            map.retain(|_, s| s.pending_repo.is_none() || s.busy || s.started >= before);
+            forgotten = (before_len - map.len()) as u64;
+        }
         blocking(move || {
-            let mut n = 0;
+            let mut n = forgotten;
             for entry in std::fs::read_dir(&root).map_err(io_err(&root))?.flatten() {
                 let old = entry
                     .metadata()

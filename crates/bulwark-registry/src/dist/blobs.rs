@@ -47,7 +47,7 @@ pub async fn get(ctx: &Ctx, repo: &str, digest: &str, with_body: bool) -> ApiRes
             format!("blob {digest} is unknown to {repo}"),
         )
     };
-    let Some(total) = ctx.state.meta.repo_blob(repo, &digest).await? else {
+    let Some((total, inline)) = ctx.state.meta.repo_blob_data(repo, &digest).await? else {
         return Err(unknown());
     };
     let range = match ctx.headers.get(header::RANGE).and_then(|v| v.to_str().ok()) {
@@ -73,6 +73,19 @@ pub async fn get(ctx: &Ctx, repo: &str, digest: &str, with_body: bool) -> ApiRes
     builder = builder.status(status).header(header::CONTENT_LENGTH, len);
     if !with_body {
         return builder.body(Body::empty()).map_err(ApiError::internal);
+    }
+    if let Some(data) = inline {
+        let (a, b) = range.unwrap_or((0, total.saturating_sub(1)));
+        let part = if total == 0 {
+            Vec::new()
+        } else {
+            let (a, b) = (
+                usize::try_from(a).unwrap_or(0),
+                usize::try_from(b).unwrap_or(0),
+            );
+            data.get(a..=b).map(<[u8]>::to_vec).unwrap_or_default()
+        };
+        return builder.body(Body::from(part)).map_err(ApiError::internal);
     }
     let Some(read) = ctx
         .state

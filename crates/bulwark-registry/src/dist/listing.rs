@@ -103,7 +103,13 @@ pub async fn catalog(ctx: &Ctx) -> ApiResult<Response> {
             cursor = Some(repo.clone());
             // The catalog shows what the caller's account may pull, whatever scopes its
             // token carries (clients such as podman ask for a token without scopes).
-            let visible = access::permitted(&ctx.state, &ctx.who.subject, project_of(&repo), Action::Pull).await?;
+            let visible = access::permitted(
+                &ctx.state,
+                &ctx.who.subject,
+                project_of(&repo),
+                Action::Pull,
+            )
+            .await?;
             if visible {
                 if out.len() == wanted {
                     more = true;

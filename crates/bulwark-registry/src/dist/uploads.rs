@@ -12,6 +12,38 @@ use crate::access;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::names::project_of;
 
+/// Blobs up to this size are kept inline in the metadata store: one transaction (and one
+/// shared fsync) instead of a file, its fsync, a rename and a directory fsync.
+pub const INLINE_MAX: u64 = 64 * 1024;
+
+fn content_length(ctx: &Ctx) -> Option<u64> {
+    ctx.headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+}
+
+/// Reads a small body whole, checks it against `digest` and stores it inline.
+async fn put_inline(ctx: &Ctx, repo: &str, digest: &Digest, body: Body) -> ApiResult<()> {
+    let limit = usize::try_from(INLINE_MAX).unwrap_or(usize::MAX);
+    let bytes = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|e| ApiError::new(Code::BlobUploadInvalid, format!("request body failed: {e}")))?;
+    let actual = crate::blob::hashing_digest_like(digest, &bytes)
+        .ok_or_else(|| ApiError::internal("hashing failed"))?;
+    if &actual != digest {
+        return Err(ApiError::new(
+            Code::DigestInvalid,
+            format!("content digest {actual} does not match {digest}"),
+        ));
+    }
+    ctx.state
+        .meta
+        .put_inline_blob(repo, digest, bytes.to_vec())
+        .await?;
+    Ok(())
+}
+
 fn upload_location(repo: &str, id: &str) -> String {
     format!("/v2/{repo}/blobs/uploads/{id}")
 }
@@ -98,6 +130,10 @@ pub async fn start(ctx: &Ctx, repo: &str, body: Body) -> ApiResult<Response> {
     }
     if let Some(digest) = ctx.param("digest") {
         let digest = parse_digest(digest)?;
+        if content_length(ctx).is_some_and(|n| n <= INLINE_MAX) {
+            put_inline(ctx, repo, &digest, body).await?;
+            return Ok(created(repo, &digest));
+        }
         let _guard = ctx.state.gc_lock.read().await;
         let size = ctx.state.blobs.put(&digest, body_stream(body)).await?;
         link(ctx, repo, &digest, size).await?;
@@ -204,6 +240,11 @@ pub async fn finish(ctx: &Ctx, repo: &str, id: &str, body: Body) -> ApiResult<Re
             )
         })
         .and_then(parse_digest)?;
+    if size == 0 && content_length(ctx).is_some_and(|n| n > 0 && n <= INLINE_MAX) {
+        put_inline(ctx, repo, &digest, body).await?;
+        ctx.state.blobs.cancel(id).await?;
+        return Ok(created(repo, &digest));
+    }
     if has_body(ctx) {
         ctx.state.blobs.append(id, size, body_stream(body)).await?;
     }

@@ -66,6 +66,15 @@ pub trait MetaStore: Send + Sync + 'static {
     // ---- repositories, blobs ----
     /// Records that `digest` (already durable in the blob store) belongs to `repo`.
     async fn link_blob(&self, repo: &str, digest: &Digest, size: u64) -> StoreResult<()>;
+    /// Stores a small, already verified blob inline and links it to `repo`, durably, in
+    /// one transaction (no blob-store file, one fsync shared with concurrent writes).
+    async fn put_inline_blob(&self, repo: &str, digest: &Digest, data: Vec<u8>) -> StoreResult<()>;
+    /// Size of a blob linked to `repo`, and its bytes when stored inline.
+    async fn repo_blob_data(
+        &self,
+        repo: &str,
+        digest: &Digest,
+    ) -> StoreResult<Option<(u64, Option<Vec<u8>>)>>;
     /// Size of a blob linked to `repo`.
     async fn repo_blob(&self, repo: &str, digest: &Digest) -> StoreResult<Option<u64>>;
     /// Size of a blob known anywhere in the registry.

@@ -67,7 +67,10 @@ impl Registry {
 
     pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let mut config = Config { data_dir: dir.path().join("data"), ..Config::default() };
+        let mut config = Config {
+            data_dir: dir.path().join("data"),
+            ..Config::default()
+        };
         config.tls.insecure_http = true;
         tweak(&mut config);
         let opened = bulwark_registry::open(config, Some(ADMIN_PW.into()))

@@ -57,6 +57,41 @@ pub(super) fn link_blob(c: &Connection, repo: &str, digest: &Digest, size: u64) 
     Ok(())
 }
 
+pub(super) fn put_inline_blob(
+    c: &Connection,
+    repo: &str,
+    digest: &Digest,
+    data: &[u8],
+) -> StoreResult<()> {
+    let id = ensure_repo(c, repo)?;
+    let t = now();
+    let d = digest.to_string();
+    c.execute(
+        "INSERT INTO blobs(digest, size, created_at, data) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(digest) DO NOTHING",
+        params![d, data.len(), t, data],
+    )?;
+    c.execute(
+        "INSERT INTO repo_blobs(repo_id, digest, linked_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT(repo_id, digest) DO UPDATE SET linked_at = excluded.linked_at",
+        params![id, d, t],
+    )?;
+    Ok(())
+}
+
+pub(super) fn repo_blob_data(
+    c: &Connection,
+    repo: &str,
+    digest: &Digest,
+) -> StoreResult<Option<(u64, Option<Vec<u8>>)>> {
+    optional(c.query_row(
+        "SELECT b.size, b.data FROM repo_blobs rb JOIN repositories r ON r.id = rb.repo_id
+         JOIN blobs b ON b.digest = rb.digest WHERE r.name = ?1 AND rb.digest = ?2",
+        params![repo, digest.to_string()],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    ))
+}
+
 pub(super) fn repo_blob(c: &Connection, repo: &str, digest: &Digest) -> StoreResult<Option<u64>> {
     optional(c.query_row(
         "SELECT b.size FROM repo_blobs rb JOIN repositories r ON r.id = rb.repo_id

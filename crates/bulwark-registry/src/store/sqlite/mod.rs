@@ -1,17 +1,21 @@
-//! The embedded metadata store: one SQLite file in WAL mode. Writes go through one
-//! connection (SQLite has one writer anyway) with `synchronous=FULL`, so a commit that
-//! returned is on disk; reads use a small pool of connections that never block writes.
+//! The embedded metadata store: one SQLite file in WAL mode. Writes go to one writer
+//! thread (SQLite has one writer anyway) with `synchronous=FULL`, so a commit that
+//! returned is on disk. The writer commits in groups: it takes every write waiting in
+//! its queue, runs each in its own savepoint (a failing write rolls back alone), commits
+//! once, and only then answers them all, so concurrent pushes share one fsync. Reads use
+//! a small pool of connections that never block writes.
 
 mod accounts;
 mod audit;
 mod content;
 mod gc;
 mod store_impl;
+mod writer;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use rusqlite::{Connection, OpenFlags, Transaction};
+use rusqlite::{Connection, OpenFlags};
 
 use super::{StoreError, StoreResult};
 
@@ -26,7 +30,7 @@ pub struct SqliteStore {
 
 struct Inner {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    writer: writer::Writer,
     readers: Mutex<Vec<Connection>>,
 }
 
@@ -58,7 +62,7 @@ impl SqliteStore {
         Ok(Self {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
-                writer: Mutex::new(writer),
+                writer: writer::Writer::start(writer)?,
                 readers: Mutex::new(readers),
             }),
         })
@@ -103,25 +107,13 @@ impl SqliteStore {
         .map_err(|e| StoreError::Task(e.to_string()))?
     }
 
-    /// Runs `f` in one write transaction, committed (durably) only if it returns `Ok`.
+    /// Runs `f` atomically in the writer's next group commit; returns once it is durable.
     async fn write<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Transaction<'_>) -> StoreResult<T> + Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     {
-        let inner = Arc::clone(&self.inner);
-        tokio::task::spawn_blocking(move || {
-            let mut conn = inner
-                .writer
-                .lock()
-                .map_err(|_| StoreError::Task("writer lock poisoned".into()))?;
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let value = f(&tx)?;
-            tx.commit()?;
-            Ok(value)
-        })
-        .await
-        .map_err(|e| StoreError::Task(e.to_string()))?
+        self.inner.writer.run(f).await
     }
 }
 

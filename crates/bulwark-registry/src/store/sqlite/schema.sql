@@ -33,10 +33,13 @@ CREATE TABLE IF NOT EXISTS repositories (
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL
 );
+-- `data` holds small blobs inline (written in the same transaction as their link);
+-- larger blobs live in the blob store and have `data` NULL.
 CREATE TABLE IF NOT EXISTS blobs (
     digest     TEXT PRIMARY KEY,
     size       INTEGER NOT NULL,
-    created_at INTEGER NOT NULL
+    created_at INTEGER NOT NULL,
+    data       BLOB
 );
 CREATE TABLE IF NOT EXISTS repo_blobs (
     repo_id   INTEGER NOT NULL REFERENCES repositories(id) ON DELETE CASCADE,

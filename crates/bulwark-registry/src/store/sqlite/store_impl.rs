@@ -140,6 +140,22 @@ impl MetaStore for SqliteStore {
         self.read(move |c| content::blob(c, &digest)).await
     }
 
+    async fn put_inline_blob(&self, repo: &str, digest: &Digest, data: Vec<u8>) -> StoreResult<()> {
+        let (repo, digest) = (repo.to_owned(), digest.to_owned());
+        self.write(move |c| content::put_inline_blob(c, &repo, &digest, &data))
+            .await
+    }
+
+    async fn repo_blob_data(
+        &self,
+        repo: &str,
+        digest: &Digest,
+    ) -> StoreResult<Option<(u64, Option<Vec<u8>>)>> {
+        let (repo, digest) = (repo.to_owned(), digest.to_owned());
+        self.read(move |c| content::repo_blob_data(c, &repo, &digest))
+            .await
+    }
+
     async fn blob_repositories(&self, digest: &Digest, limit: usize) -> StoreResult<Vec<String>> {
         let digest = digest.to_owned();
         self.read(move |c| content::blob_repositories(c, &digest, limit))
