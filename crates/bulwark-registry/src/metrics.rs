@@ -200,7 +200,9 @@ fn content_length(headers: &axum::http::HeaderMap) -> u64 {
 /// Middleware recording every request.
 pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let method = req.method().as_str().to_string();
-    let route = route_of(&method, req.uri().path());
+    // The path only: query strings are not logged.
+    let path = req.uri().path().to_string();
+    let route = route_of(&method, &path);
     let m = &state.metrics;
     m.bytes_in
         .fetch_add(content_length(req.headers()), Ordering::Relaxed);
@@ -212,12 +214,10 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
         m.bytes_out
             .fetch_add(content_length(resp.headers()), Ordering::Relaxed);
     }
-    m.observe(
-        &method,
-        route,
-        resp.status().as_u16(),
-        start.elapsed().as_secs_f64(),
-    );
+    let seconds = start.elapsed().as_secs_f64();
+    let status = resp.status().as_u16();
+    m.observe(&method, route, status, seconds);
+    tracing::info!(target: "bulwark::access", %method, %path, route, status, ms = seconds * 1000.0, "request");
     resp
 }
 

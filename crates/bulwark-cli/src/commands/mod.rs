@@ -69,7 +69,8 @@ pub enum Command {
 
 /// Runs the parsed command line; prints the error chain and returns exit code 2 on error.
 pub fn run(cli: Cli) -> ExitCode {
-    init_logging(&cli.global);
+    // A server logs each request at info; one-shot commands stay quiet by default.
+    init_logging(&cli.global, matches!(cli.command, Command::Serve(_)));
     let result = match cli.command {
         Command::Sbom(args) => sbom::run(args, &cli.global),
         Command::Scan(args) => scan::run(args, &cli.global),
@@ -106,10 +107,11 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-fn init_logging(global: &GlobalArgs) {
+fn init_logging(global: &GlobalArgs, server: bool) {
     use tracing_subscriber::EnvFilter;
     let default = match (global.quiet, global.verbose) {
         (true, _) => "error",
+        (false, 0) if server => "info",
         (false, 0) => "warn",
         (false, 1) => "info,bulwark=debug",
         (false, _) => "trace",
