@@ -14,6 +14,7 @@ use bulwark_auth::token::Claims;
 use bulwark_auth::{password, secret};
 use sha2::Digest as _;
 
+use crate::clock::now;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::names::project_of;
 use crate::state::AppState;
@@ -203,10 +204,6 @@ pub async fn check_password(
 fn dummy_hash() -> &'static str {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     DUMMY.get_or_init(|| password::hash(&secret::generate()).unwrap_or_default())
-}
-
-pub fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
 /// Authenticates the request: anonymous, HTTP basic (user or robot) or a bearer token.

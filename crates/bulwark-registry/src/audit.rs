@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
+use crate::clock::now_millis;
 use crate::store::{AuditEvent, MetaStore};
 
 const QUEUE: usize = 65_536;
@@ -70,10 +71,4 @@ impl AuditSink {
             tracing::warn!(error = %err, "audit queue full; event dropped from the database");
         }
     }
-}
-
-/// Milliseconds since the epoch.
-pub fn now_millis() -> i64 {
-    i64::try_from(time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000)
-        .unwrap_or(i64::MAX)
 }

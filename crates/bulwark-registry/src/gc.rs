@@ -6,7 +6,7 @@
 use bulwark_types::Digest;
 use serde::Serialize;
 
-use crate::access::now;
+use crate::clock::now;
 use crate::state::AppState;
 
 /// What one GC pass did.

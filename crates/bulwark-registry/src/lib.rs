@@ -16,6 +16,7 @@ pub mod access;
 pub mod api;
 pub mod audit;
 pub mod blob;
+pub mod clock;
 pub mod config;
 pub mod dist;
 pub mod error;

@@ -15,22 +15,10 @@ use bulwark_auth::token::Access;
 use serde_json::json;
 
 use crate::access::{self, permitted};
+use crate::dist::parse_query;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::names::{project_of, valid_repo};
 use crate::state::AppState;
-
-fn pairs(text: &str) -> Vec<(String, String)> {
-    text.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (
-                crate::dist::percent_decode(k),
-                crate::dist::percent_decode(v),
-            )
-        })
-        .collect()
-}
 
 /// `GET /service/token?service=..&scope=..` (Docker) and `POST` with an OAuth2 password
 /// grant form (`grant_type=password&username=..&password=..&scope=..`).
@@ -66,7 +54,7 @@ async fn issue(
     body: &[u8],
     client: Option<String>,
 ) -> ApiResult<Response> {
-    let mut params = pairs(uri.query().unwrap_or(""));
+    let mut params = parse_query(uri.query().unwrap_or(""));
     let mut creds = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -76,7 +64,7 @@ async fn issue(
         })
         .transpose()?;
     if method == Method::POST {
-        params.extend(pairs(&String::from_utf8_lossy(body)));
+        params.extend(parse_query(&String::from_utf8_lossy(body)));
         let grant = params
             .iter()
             .find(|(k, _)| k == "grant_type")

@@ -217,7 +217,7 @@ async fn world() -> Api {
         "own",
         "old",
         ROBOT_SECRET,
-        Some(bulwark_registry::access::now() - 10),
+        Some(bulwark_registry::clock::now() - 10),
     )
     .await;
     api.push_image("own/app", "v1", &Auth::admin()).await;

@@ -107,7 +107,7 @@ async fn project_user_member_and_robot_flow() {
     let secret = created["secret"].as_str().unwrap().to_string();
     assert!(secret.len() >= 40, "{secret}");
     let expires = created["expires_at"].as_i64().unwrap();
-    let in_30_days = bulwark_registry::access::now() + 30 * 86_400;
+    let in_30_days = bulwark_registry::clock::now() + 30 * 86_400;
     assert!((in_30_days - expires).abs() < 60, "{expires}");
     let listed = api.get("/api/v1/projects/dev/robots", &alice).await;
     assert_eq!(listed.status, StatusCode::OK);

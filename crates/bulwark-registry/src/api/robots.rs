@@ -10,7 +10,8 @@ use bulwark_auth::secret;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::access::{now, require_project};
+use crate::access::require_project;
+use crate::clock::now;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::names::valid_project;
 use crate::state::AppState;

@@ -20,6 +20,8 @@ use bulwark_types::Digest;
 use bytes::Bytes;
 use futures_util::StreamExt;
 
+use crate::clock::now;
+
 use super::{BlobError, BlobRead, BlobResult, BlobStore, ByteStream, Hasher, UploadInfo};
 
 /// Blobs at most this big are read into memory in one go when served.
@@ -45,10 +47,6 @@ struct UploadState {
     started: i64,
 }
 
-fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
-
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> BlobError + '_ {
     move |source| BlobError::Io {
         path: path.display().to_string(),
@@ -66,6 +64,13 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| BlobError::Task(e.to_string()))?
+}
+
+/// A directory entry's modification time, in seconds since the epoch.
+fn modified_secs(entry: &std::fs::DirEntry) -> Option<i64> {
+    let t = entry.metadata().ok()?.modified().ok()?;
+    let d = t.duration_since(std::time::UNIX_EPOCH).ok()?;
+    Some(i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// fsyncs a directory so that a rename or create inside it is durable.
@@ -527,12 +532,7 @@ impl BlobStore for FsBlobStore {
                         .flatten()
                         .flatten()
                     {
-                        let mtime = blob
-                            .metadata()
-                            .ok()
-                            .and_then(|m| m.modified().ok())
-                            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+                        let mtime = modified_secs(&blob).unwrap_or(0);
                         out.push((
                             format!("{alg_name}:{}", blob.file_name().to_string_lossy()),
                             mtime,
@@ -557,12 +557,7 @@ impl BlobStore for FsBlobStore {
         blocking(move || {
             let mut n = forgotten;
             for entry in std::fs::read_dir(&root).map_err(io_err(&root))?.flatten() {
-                let old = entry
-                    .metadata()
-                    .ok()
-                    .and_then(|m| m.modified().ok())
-                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                    .is_some_and(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX) < before);
+                let old = modified_secs(&entry).is_some_and(|t| t < before);
                 let name = entry.file_name().to_string_lossy().into_owned();
                 let busy = uploads
                     .lock()

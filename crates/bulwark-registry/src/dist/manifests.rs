@@ -96,13 +96,7 @@ pub async fn put(ctx: &Ctx, repo: &str, reference_text: &str, body: Body) -> Api
         })
         .ok_or_else(|| ApiError::internal("digest computation failed"))?,
     };
-    let project = names::project_of(repo);
-    if ctx.state.meta.project(project).await?.is_none() {
-        return Err(ApiError::new(
-            Code::NameUnknown,
-            format!("project {project} does not exist"),
-        ));
-    }
+    super::require_project_exists(ctx, repo).await?;
     let tag = match &reference {
         ManifestRef::Tag(t) => Some(t.as_str()),
         ManifestRef::Digest(_) => None,

@@ -145,17 +145,15 @@ pub async fn handle(State(state): State<AppState>, req: Request) -> Response {
     }
 }
 
-fn parse_query(q: Option<&str>) -> Vec<(String, String)> {
-    q.map(|q| {
-        q.split('&')
-            .filter(|p| !p.is_empty())
-            .map(|p| {
-                let (k, v) = p.split_once('=').unwrap_or((p, ""));
-                (percent_decode(k), percent_decode(v))
-            })
-            .collect()
-    })
-    .unwrap_or_default()
+/// Decoded `key=value` pairs of a query string or a form body.
+pub fn parse_query(q: &str) -> Vec<(String, String)> {
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
 }
 
 /// Decodes `%XX` escapes and `+` in a query component.
@@ -210,7 +208,7 @@ async fn dispatch(state: AppState, req: Request) -> ApiResult<Response> {
     let ctx = Ctx {
         state,
         headers: parts.headers,
-        query: parse_query(parts.uri.query()),
+        query: parse_query(parts.uri.query().unwrap_or("")),
         who,
     };
     let m = &parts.method;
@@ -272,6 +270,18 @@ fn base(ctx: &Ctx) -> ApiResult<Response> {
 pub fn body_stream(body: Body) -> crate::blob::ByteStream {
     use futures_util::TryStreamExt;
     Box::pin(body.into_data_stream().map_err(std::io::Error::other))
+}
+
+/// Pushes need the repository's project to exist (`NAME_UNKNOWN` otherwise).
+pub async fn require_project_exists(ctx: &Ctx, repo: &str) -> ApiResult<()> {
+    let project = names::project_of(repo);
+    if ctx.state.meta.project(project).await?.is_none() {
+        return Err(ApiError::new(
+            Code::NameUnknown,
+            format!("project {project} does not exist"),
+        ));
+    }
+    Ok(())
 }
 
 /// Deletes must be enabled in the configuration.

@@ -87,30 +87,8 @@ fn created(repo: &str, digest: &Digest) -> Response {
         .into_response()
 }
 
-async fn require_project(ctx: &Ctx, repo: &str) -> ApiResult<()> {
-    let project = project_of(repo);
-    if ctx.state.meta.project(project).await?.is_none() {
-        return Err(ApiError::new(
-            Code::NameUnknown,
-            format!("project {project} does not exist"),
-        ));
-    }
-    Ok(())
-}
-
-/// Links a committed blob into `repo` while holding the GC lock shared.
-async fn link(ctx: &Ctx, repo: &str, digest: &Digest, size: u64) -> ApiResult<()> {
-    ctx.state.meta.link_blob(repo, digest, size).await?;
-    Ok(())
-}
-
 fn has_body(ctx: &Ctx) -> bool {
-    let len = ctx
-        .headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    match len {
+    match content_length(ctx) {
         Some(n) => n > 0,
         None => ctx.headers.contains_key(header::TRANSFER_ENCODING),
     }
@@ -118,12 +96,12 @@ fn has_body(ctx: &Ctx) -> bool {
 
 pub async fn start(ctx: &Ctx, repo: &str, body: Body) -> ApiResult<Response> {
     ctx.require(repo, Action::Push).await?;
-    require_project(ctx, repo).await?;
+    super::require_project_exists(ctx, repo).await?;
     if let Some(mount) = ctx.param("mount") {
         let digest = parse_digest(mount)?;
         if let Some(size) = mountable(ctx, &digest).await? {
             let _guard = ctx.state.gc_lock.read().await;
-            link(ctx, repo, &digest, size).await?;
+            ctx.state.meta.link_blob(repo, &digest, size).await?;
             ctx.audit("mount-blob", repo, "ok", Some(digest.to_string()));
             return Ok(created(repo, &digest));
         }
@@ -136,7 +114,7 @@ pub async fn start(ctx: &Ctx, repo: &str, body: Body) -> ApiResult<Response> {
         }
         let _guard = ctx.state.gc_lock.read().await;
         let size = ctx.state.blobs.put(&digest, body_stream(body)).await?;
-        link(ctx, repo, &digest, size).await?;
+        ctx.state.meta.link_blob(repo, &digest, size).await?;
         return Ok(created(repo, &digest));
     }
     let id = ctx.state.blobs.start_upload(repo).await?;
@@ -250,7 +228,7 @@ pub async fn finish(ctx: &Ctx, repo: &str, id: &str, body: Body) -> ApiResult<Re
     }
     let _guard = ctx.state.gc_lock.read().await;
     let size = ctx.state.blobs.finish(id, &digest).await?;
-    link(ctx, repo, &digest, size).await?;
+    ctx.state.meta.link_blob(repo, &digest, size).await?;
     Ok(created(repo, &digest))
 }
 

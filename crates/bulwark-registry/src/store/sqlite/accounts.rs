@@ -3,7 +3,8 @@
 use bulwark_auth::role::{Action, Role};
 use rusqlite::{Connection, params};
 
-use super::{now, optional, touched};
+use super::{optional, touched};
+use crate::clock::now;
 use crate::store::{Member, NewUser, Project, Robot, StoreError, StoreResult, User};
 
 fn is_unique_violation(e: &rusqlite::Error) -> bool {

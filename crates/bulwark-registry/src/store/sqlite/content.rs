@@ -3,7 +3,8 @@
 use bulwark_types::Digest;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{now, optional};
+use super::optional;
+use crate::clock::now;
 use crate::store::{
     ManifestRef, NewManifest, Page, Referrer, RepoSummary, StoreError, StoreResult, StoredManifest,
     TagInfo,
@@ -42,19 +43,7 @@ fn ensure_repo(c: &Connection, repo: &str) -> StoreResult<i64> {
 }
 
 pub(super) fn link_blob(c: &Connection, repo: &str, digest: &Digest, size: u64) -> StoreResult<()> {
-    let id = ensure_repo(c, repo)?;
-    let t = now();
-    let d = digest.to_string();
-    c.execute(
-        "INSERT INTO blobs(digest, size, created_at) VALUES (?1, ?2, ?3) ON CONFLICT(digest) DO NOTHING",
-        params![d, size, t],
-    )?;
-    c.execute(
-        "INSERT INTO repo_blobs(repo_id, digest, linked_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT(repo_id, digest) DO UPDATE SET linked_at = excluded.linked_at",
-        params![id, d, t],
-    )?;
-    Ok(())
+    record_blob(c, repo, digest, size, None)
 }
 
 pub(super) fn put_inline_blob(
@@ -63,13 +52,24 @@ pub(super) fn put_inline_blob(
     digest: &Digest,
     data: &[u8],
 ) -> StoreResult<()> {
+    record_blob(c, repo, digest, data.len() as u64, Some(data))
+}
+
+/// Records a blob (with its bytes when stored inline) and links it to `repo`.
+fn record_blob(
+    c: &Connection,
+    repo: &str,
+    digest: &Digest,
+    size: u64,
+    data: Option<&[u8]>,
+) -> StoreResult<()> {
     let id = ensure_repo(c, repo)?;
     let t = now();
     let d = digest.to_string();
     c.execute(
         "INSERT INTO blobs(digest, size, created_at, data) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT(digest) DO NOTHING",
-        params![d, data.len(), t, data],
+        params![d, size, t, data],
     )?;
     c.execute(
         "INSERT INTO repo_blobs(repo_id, digest, linked_at) VALUES (?1, ?2, ?3)

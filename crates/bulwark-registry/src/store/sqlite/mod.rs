@@ -117,11 +117,6 @@ impl SqliteStore {
     }
 }
 
-/// Seconds since the epoch.
-pub(crate) fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
-
 /// Maps "no rows" to `None`.
 fn optional<T>(r: rusqlite::Result<T>) -> StoreResult<Option<T>> {
     match r {
