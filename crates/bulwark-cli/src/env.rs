@@ -22,3 +22,9 @@ pub const PASSWORD: &str = "BULWARK_PASSWORD";
 /// The password to set with `bulwark user add` and `bulwark user passwd` (or
 /// `--new-password-stdin`).
 pub const NEW_PASSWORD: &str = "BULWARK_NEW_PASSWORD";
+/// Passphrase of a signing key, for `bulwark key generate`, `sign`, `attest` and the
+/// `--attest` options (or `--passphrase-file`; else a prompt).
+pub const KEY_PASSPHRASE: &str = "BULWARK_KEY_PASSPHRASE";
+/// cosign's passphrase variable, read when `BULWARK_KEY_PASSPHRASE` is unset so cosign
+/// pipelines work unchanged.
+pub const COSIGN_PASSWORD: &str = "COSIGN_PASSWORD";

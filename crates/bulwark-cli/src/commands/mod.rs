@@ -2,10 +2,15 @@
 //! library calls together.
 
 mod admin;
+mod attest;
 mod db;
+mod key;
 mod sbom;
 mod scan;
 mod serve;
+mod sign;
+mod signing;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -49,6 +54,14 @@ pub enum Command {
     Scan(scan::ScanArgs),
     /// Build and inspect the local vulnerability database.
     Db(db::DbArgs),
+    /// Create signing keys (cosign's format).
+    Key(key::KeyArgs),
+    /// Sign an image's digest (cosign-compatible signature).
+    Sign(sign::SignArgs),
+    /// Attest an image: a signed in-toto statement (SBOM, scan result, provenance, ...).
+    Attest(attest::AttestArgs),
+    /// Check an image's signatures and attestations against a trust policy (exit 1 if not met).
+    Verify(verify::VerifyArgs),
     /// Run the registry (OCI Distribution v1.1 with projects, roles and token auth).
     Serve(serve::ServeArgs),
     /// Manage a registry's projects.
@@ -75,6 +88,10 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Sbom(args) => sbom::run(args, &cli.global),
         Command::Scan(args) => scan::run(args, &cli.global),
         Command::Db(args) => db::run(args, &cli.global),
+        Command::Key(args) => key::run(args),
+        Command::Sign(args) => sign::run(args),
+        Command::Attest(args) => attest::run(args),
+        Command::Verify(args) => verify::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Project(args) => admin::project::run(args),
         Command::Member(args) => admin::member::run(args),

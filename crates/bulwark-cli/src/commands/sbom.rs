@@ -30,6 +30,8 @@ pub struct SbomArgs {
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub image: ImageArgs,
+    #[command(flatten)]
+    pub attest: super::signing::AttestOption,
 }
 
 /// How to find and fetch images; shared by every command that reads images.
@@ -42,6 +44,13 @@ pub struct ImageArgs {
     /// they are written to FILE.<os>-<arch>).
     #[arg(long, conflicts_with = "platform")]
     pub all_platforms: bool,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+/// How to reach registries: shared by every command that talks to one.
+#[derive(Debug, clap::Args)]
+pub struct RegistryArgs {
     /// Allow plain HTTP and unverified TLS for registries (always allowed for localhost).
     #[arg(long)]
     pub insecure: bool,
@@ -71,6 +80,12 @@ impl ImageArgs {
         })
     }
 
+    pub fn client_options(&self) -> anyhow::Result<ClientOptions> {
+        self.registry.client_options()
+    }
+}
+
+impl RegistryArgs {
     pub fn client_options(&self) -> anyhow::Result<ClientOptions> {
         let password = if self.password_stdin {
             let mut line = String::new();
@@ -107,6 +122,7 @@ impl ImageArgs {
 
 pub fn run(args: SbomArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let format: Format = args.format.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let attest_key = args.attest.key()?;
     let sboms = catalog_source(&args.source, &args.image, global)?;
     for sbom in &sboms {
         for w in &sbom.warnings {
@@ -118,6 +134,21 @@ pub fn run(args: SbomArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         ..WriteOptions::default()
     };
     let many = sboms.len() > 1;
+    if let Some(key) = &attest_key {
+        let [sbom] = sboms.as_slice() else {
+            anyhow::bail!("--attest works on one platform; pick it with --platform");
+        };
+        let mut document = Vec::new();
+        bulwark_sbom::write(sbom, Format::CycloneDxJson, &mut document, &opts)?;
+        let predicate: serde_json::Value = serde_json::from_slice(&document)?;
+        super::signing::attest_source(
+            &args.source,
+            &args.image.registry,
+            key,
+            "cyclonedx",
+            predicate,
+        )?;
+    }
     for sbom in &sboms {
         match &args.output {
             Some(path) => {

@@ -49,6 +49,8 @@ pub struct ScanArgs {
     pub vex: Vec<PathBuf>,
     #[command(flatten)]
     pub image: ImageArgs,
+    #[command(flatten)]
+    pub attest: super::signing::AttestOption,
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -70,7 +72,12 @@ pub fn run(args: ScanArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         .map(|p| VexDocument::load(p))
         .collect::<Result<_, _>>()?;
     let today = suppress::today_utc();
+    let attest_key = args.attest.key()?;
+    let started = time::OffsetDateTime::now_utc();
     let sboms = catalog_source(&args.source, &args.image, global)?;
+    if attest_key.is_some() && sboms.len() > 1 {
+        anyhow::bail!("--attest works on one platform; pick it with --platform");
+    }
     let mut matcher = Matcher::new(&db);
     let mut worst: Option<Severity> = None;
     for sbom in sboms {
@@ -92,6 +99,30 @@ pub fn run(args: ScanArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         );
         report.expired_rules = expired;
         worst = worst.max(report.max_severity());
+        if let Some(key) = &attest_key {
+            let mut json = Vec::new();
+            report.write_json(&mut json)?;
+            let result: serde_json::Value = serde_json::from_slice(&json)?;
+            let scanner = bulwark_trust::predicate::Scanner {
+                uri: "https://github.com/bulwark/bulwark".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+                db_uri: args.db.display().to_string(),
+                db_version: report.database.built_at.clone(),
+            };
+            let predicate = bulwark_trust::predicate::vuln_predicate(
+                &scanner,
+                result,
+                started,
+                time::OffsetDateTime::now_utc(),
+            );
+            super::signing::attest_source(
+                &args.source,
+                &args.image.registry,
+                key,
+                "vuln",
+                predicate,
+            )?;
+        }
         let mut out: Box<dyn Write> = match &args.output {
             Some(p) => Box::new(BufWriter::new(
                 File::create(p).with_context(|| format!("cannot create {}", p.display()))?,

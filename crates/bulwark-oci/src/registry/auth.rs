@@ -3,9 +3,11 @@
 //!
 //! The flow: ask anonymously; on 401 read the challenge. `Basic` means "send the
 //! credentials with every request". `Bearer realm=..,service=..` means "get a token from
-//! the realm for `scope=repository:<repo>:pull` (with the credentials as basic auth, or
-//! anonymously) and send it as `Authorization: Bearer`". Identity tokens from the Docker
-//! config are exchanged with an OAuth2 `refresh_token` POST instead.
+//! the realm for `scope=repository:<repo>:pull` (`pull,push` for writes; with the
+//! credentials as basic auth, or anonymously) and send it as `Authorization: Bearer`".
+//! Identity tokens from the Docker config are exchanged with an OAuth2 `refresh_token` POST
+//! instead. A token service grants what it will, not necessarily all that was asked: a
+//! push with a pull-only token fails at the registry, not here.
 
 use std::fmt;
 use std::io::Read;
@@ -177,7 +179,8 @@ struct TokenResponse {
     expires_in: Option<u64>,
 }
 
-/// Asks the token service for a pull token; anonymous when `credential` is `None`.
+/// Asks the token service for a token for `request.scope`; anonymous when `credential`
+/// is `None`.
 pub(crate) fn fetch_token(
     agent: &Agent,
     request: &TokenRequest<'_>,

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use ureq::Agent;
 use ureq::config::RedirectAuthHeaders;
-use ureq::http::Response;
 use ureq::http::header::{AUTHORIZATION, CONTENT_LENGTH, WWW_AUTHENTICATE};
+use ureq::http::{Method, Request, Response};
 use ureq::tls::TlsConfig;
 
 use super::auth::{CachedAuth, Challenge, Secret, TokenRequest, fetch_token, parse_challenges};
@@ -29,6 +29,50 @@ const READ_TIMEOUT: Duration = Duration::from_secs(60);
 const MAX_REDIRECTS: u32 = 10;
 
 pub(super) type HttpResponse = Response<ureq::Body>;
+
+/// What a request needs to be allowed to do in its repository. Authentication is cached
+/// per (registry, repository, access), so a pull-only token never goes with a push.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum Access {
+    Pull,
+    /// Pull and push: uploads check for existing blobs first.
+    Push,
+}
+
+impl Access {
+    /// The actions of a Docker token scope (`repository:<repo>:<actions>`).
+    fn actions(self) -> &'static str {
+        match self {
+            Self::Pull => "pull",
+            Self::Push => "pull,push",
+        }
+    }
+}
+
+/// Key of the authentication cache.
+pub(super) type AuthKey = (String, String, Access);
+
+/// One request to a repository's endpoints.
+pub(super) struct Outgoing<'a> {
+    pub method: Method,
+    pub url: &'a str,
+    pub headers: &'a [(&'a str, &'a str)],
+    pub body: Option<&'a [u8]>,
+    pub access: Access,
+}
+
+impl<'a> Outgoing<'a> {
+    /// A GET needing pull access.
+    pub fn get(url: &'a str, headers: &'a [(&'a str, &'a str)]) -> Self {
+        Self {
+            method: Method::GET,
+            url,
+            headers,
+            body: None,
+            access: Access::Pull,
+        }
+    }
+}
 
 pub(super) fn build_agent(options: &ClientOptions) -> Agent {
     let tls = TlsConfig::builder()
@@ -84,41 +128,66 @@ impl RegistryClient {
         ))
     }
 
-    /// GETs `url` for `reference`'s repository with extra `headers`, authenticating when
-    /// the registry asks.
-    /// Returns only 2xx responses; anything else becomes an error carrying the registry's
-    /// OCI error codes.
+    /// `http(s)://host[:port]` of the reference's registry, without a trailing slash.
+    pub(super) fn origin(&self, reference: &Reference) -> Result<String, RegistryError> {
+        let repository_url = self.repository_url(reference)?;
+        Ok(repository_url
+            .find("/v2/")
+            .and_then(|i| repository_url.get(..i))
+            .unwrap_or(&repository_url)
+            .to_string())
+    }
+
+    /// GETs `url` with pull access; only 2xx responses, as [`request`](Self::request).
     pub(super) fn get(
         &self,
         reference: &Reference,
         url: &str,
         headers: &[(&str, &str)],
     ) -> Result<HttpResponse, RegistryError> {
-        let key = (reference.registry.clone(), reference.repository.clone());
+        self.request(reference, &Outgoing::get(url, headers))
+    }
+
+    /// Sends `out` and returns only 2xx responses; anything else becomes an error carrying
+    /// the registry's OCI error codes (a refused push as [`RegistryError::PushDenied`]).
+    pub(super) fn request(
+        &self,
+        reference: &Reference,
+        out: &Outgoing<'_>,
+    ) -> Result<HttpResponse, RegistryError> {
+        let response = self.send(reference, out)?;
+        let status = response.status().as_u16();
+        if (200..300).contains(&status) {
+            return Ok(response);
+        }
+        Err(self.failure(reference, out.access, out.url, status, response))
+    }
+
+    /// Sends `out` for `reference`'s repository, authenticating when the registry asks:
+    /// the first 401 is answered with credentials or a token for `out.access`, then the
+    /// request is sent once more. Returns the final response whatever its status.
+    pub(super) fn send(
+        &self,
+        reference: &Reference,
+        out: &Outgoing<'_>,
+    ) -> Result<HttpResponse, RegistryError> {
+        let key = (
+            reference.registry.clone(),
+            reference.repository.clone(),
+            out.access,
+        );
         let mut authorization = self.cached_auth(&key);
         let mut authenticated = false;
         loop {
-            let mut request = self.agent.get(url);
-            for (name, value) in headers {
-                request = request.header(*name, *value);
-            }
-            if let Some(value) = &authorization {
-                request = request.header(AUTHORIZATION, value.expose());
-            }
-            let response = request.call().map_err(|source| RegistryError::Transport {
-                url: url.to_string(),
-                source: Box::new(source),
-            })?;
+            let response = self.call(out, authorization.as_ref())?;
             let status = response.status().as_u16();
             tracing::debug!(
-                url,
+                method = %out.method,
+                url = out.url,
                 status,
                 authorized = authorization.is_some(),
                 "registry response"
             );
-            if (200..300).contains(&status) {
-                return Ok(response);
-            }
             if status == 401 && !authenticated {
                 authenticated = true;
                 let challenges: Vec<Challenge> = response
@@ -128,7 +197,10 @@ impl RegistryClient {
                     .filter_map(|v| v.to_str().ok())
                     .flat_map(parse_challenges)
                     .collect();
-                if let Some(auth) = self.authenticate(reference, &challenges)? {
+                let answer = self
+                    .authenticate(reference, out.access, &challenges)
+                    .map_err(|e| self.explain(out.access, e))?;
+                if let Some(auth) = answer {
                     authorization = auth.header().cloned();
                     self.auth_cache
                         .lock()
@@ -143,11 +215,76 @@ impl RegistryClient {
                     .unwrap_or_else(PoisonError::into_inner)
                     .remove(&key);
             }
-            return Err(failure(reference, url, status, response));
+            return Ok(response);
         }
     }
 
-    fn cached_auth(&self, key: &(String, String)) -> Option<Secret> {
+    /// One HTTP exchange, without any retry.
+    fn call(
+        &self,
+        out: &Outgoing<'_>,
+        authorization: Option<&Secret>,
+    ) -> Result<HttpResponse, RegistryError> {
+        let mut builder = Request::builder().method(out.method.clone()).uri(out.url);
+        for (name, value) in out.headers {
+            builder = builder.header(*name, *value);
+        }
+        if let Some(value) = authorization {
+            builder = builder.header(AUTHORIZATION, value.expose());
+        }
+        // `http::Error` names what was invalid, never the value, so no secret leaks here.
+        let result = match out.body {
+            Some(body) => builder
+                .body(body)
+                .map_err(ureq::Error::from)
+                .and_then(|request| self.agent.run(request)),
+            None => builder
+                .body(())
+                .map_err(ureq::Error::from)
+                .and_then(|request| self.agent.run(request)),
+        };
+        result.map_err(|source| RegistryError::Transport {
+            url: out.url.to_string(),
+            source: Box::new(source),
+        })
+    }
+
+    /// Turns a non-2xx response into an error; a refused push says so.
+    pub(super) fn failure(
+        &self,
+        reference: &Reference,
+        access: Access,
+        url: &str,
+        status: u16,
+        response: HttpResponse,
+    ) -> RegistryError {
+        self.explain(access, failure(reference, url, status, response))
+    }
+
+    /// A refusal met while pushing becomes [`RegistryError::PushDenied`], which says
+    /// whether credentials were sent at all.
+    fn explain(&self, access: Access, error: RegistryError) -> RegistryError {
+        match (access, error) {
+            (
+                Access::Push,
+                RegistryError::Unauthorized {
+                    registry,
+                    repository,
+                    status,
+                    errors,
+                },
+            ) => RegistryError::PushDenied {
+                anonymous: !matches!(self.credential_for(&registry), Ok(Some(_))),
+                registry,
+                repository,
+                status,
+                errors,
+            },
+            (_, error) => error,
+        }
+    }
+
+    fn cached_auth(&self, key: &AuthKey) -> Option<Secret> {
         let cache = self
             .auth_cache
             .lock()
@@ -155,11 +292,12 @@ impl RegistryClient {
         cache.get(key).and_then(|auth| auth.header().cloned())
     }
 
-    /// Answers a 401's challenges: a token for bearer, the credentials for basic. `None`
-    /// when nothing we have can answer them.
+    /// Answers a 401's challenges: a token for `access` for bearer, the credentials for
+    /// basic. `None` when nothing we have can answer them.
     fn authenticate(
         &self,
         reference: &Reference,
+        access: Access,
         challenges: &[Challenge],
     ) -> Result<Option<CachedAuth>, RegistryError> {
         let credential = self.credential_for(&reference.registry)?;
@@ -172,7 +310,7 @@ impl RegistryClient {
             Challenge::Basic => None,
         });
         if let Some((realm, service, offered_scope)) = bearer {
-            let scope = format!("repository:{}:pull", reference.repository);
+            let scope = format!("repository:{}:{}", reference.repository, access.actions());
             if offered_scope.as_ref().is_some_and(|s| *s != scope) {
                 tracing::debug!(offered = offered_scope.as_deref(), requested = %scope, "registry offered a different token scope");
             }
@@ -361,16 +499,76 @@ pub(super) fn next_link(response: &HttpResponse, base: &str) -> Result<Option<St
         .and_then(|t| t.strip_prefix('<'))
         .and_then(|t| t.strip_suffix('>'))
         .ok_or_else(|| "malformed Link header".to_string())?;
+    same_origin(target, base)
+        .map(Some)
+        .ok_or_else(|| "the Link header points to another host".to_string())
+}
+
+/// `target` (an absolute path, or an absolute URL) resolved against `base` (scheme and
+/// host); `None` when it names another origin, so that credentials stay with the registry.
+fn same_origin(target: &str, base: &str) -> Option<String> {
     if target.starts_with('/') && !target.starts_with("//") {
-        return Ok(Some(format!("{base}{target}")));
+        return Some(format!("{base}{target}"));
     }
-    if target
+    target
         .strip_prefix(base)
         .is_some_and(|rest| rest.starts_with('/'))
-    {
-        return Ok(Some(target.to_string()));
+        .then(|| target.to_string())
+}
+
+/// Resolves an upload `Location` header: an absolute URL on the registry's origin, an
+/// absolute path, or a path relative to `request_url` (the URL that answered with it).
+pub(super) fn resolve_location(
+    location: &str,
+    base: &str,
+    request_url: &str,
+) -> Result<String, String> {
+    let location = location.trim();
+    if location.is_empty() {
+        return Err("the upload Location header is empty".to_string());
     }
-    Err("the Link header points to another host".to_string())
+    let has_scheme = location.split_once("://").is_some_and(|(scheme, _)| {
+        !scheme.is_empty() && scheme.bytes().all(|b| b.is_ascii_alphanumeric())
+    });
+    if has_scheme || location.starts_with('/') {
+        return same_origin(location, base)
+            .ok_or_else(|| "the upload Location points to another host".to_string());
+    }
+    // A relative reference: replace the last segment of the request's path.
+    let directory = request_url
+        .split(['?', '#'])
+        .next()
+        .and_then(|path| path.rfind('/').and_then(|i| path.get(..=i)))
+        .unwrap_or(request_url);
+    Ok(format!("{directory}{location}"))
+}
+
+/// `url` with `name=value` appended to its query (`?` or `&` as needed), both encoded.
+pub(super) fn with_query(url: &str, name: &str, value: &str) -> String {
+    let separator = match url.rfind('?') {
+        None => "?",
+        Some(i) if i + 1 == url.len() || url.ends_with('&') => "",
+        Some(_) => "&",
+    };
+    format!(
+        "{url}{separator}{}={}",
+        encode_query_component(name),
+        encode_query_component(value)
+    )
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters (so `+`, `/` and `:` in
+/// media types and digests survive every server's query parser).
+fn encode_query_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -455,5 +653,66 @@ mod tests {
         assert!(next_link(&r, base).is_err());
         let r = response_with_link(r#"</v2/x/tags/list?last=a>; rel="prev""#);
         assert!(next_link(&r, base).unwrap().is_none());
+    }
+
+    #[test]
+    fn resolves_upload_locations() {
+        let base = "http://127.0.0.1:5000";
+        let post = "http://127.0.0.1:5000/v2/a/b/blobs/uploads/";
+        let cases = [
+            (
+                "/v2/a/b/blobs/uploads/u1?_state=xyz",
+                "http://127.0.0.1:5000/v2/a/b/blobs/uploads/u1?_state=xyz",
+            ),
+            (
+                "http://127.0.0.1:5000/v2/a/b/blobs/uploads/u2",
+                "http://127.0.0.1:5000/v2/a/b/blobs/uploads/u2",
+            ),
+            ("u3", "http://127.0.0.1:5000/v2/a/b/blobs/uploads/u3"),
+        ];
+        for (location, expected) in cases {
+            assert_eq!(
+                resolve_location(location, base, post).unwrap(),
+                expected,
+                "{location}"
+            );
+        }
+        for location in [
+            "https://127.0.0.1:5000/v2/a/b/blobs/uploads/u",
+            "http://evil.example/v2/a/b/blobs/uploads/u",
+            "//evil.example/u",
+            "http://127.0.0.1:50001/u",
+            " ",
+        ] {
+            assert!(
+                resolve_location(location, base, post).is_err(),
+                "{location}"
+            );
+        }
+    }
+
+    #[test]
+    fn appends_encoded_query_parameters() {
+        let digest = "sha256:abc";
+        assert_eq!(
+            with_query("http://r/u", "digest", digest),
+            "http://r/u?digest=sha256%3Aabc"
+        );
+        assert_eq!(
+            with_query("http://r/u?_state=a%2Bb", "digest", digest),
+            "http://r/u?_state=a%2Bb&digest=sha256%3Aabc"
+        );
+        assert_eq!(
+            with_query("http://r/u?", "digest", digest),
+            "http://r/u?digest=sha256%3Aabc"
+        );
+        assert_eq!(
+            with_query(
+                "http://r/x",
+                "artifactType",
+                "application/vnd.dev.cosign+json; v=1"
+            ),
+            "http://r/x?artifactType=application%2Fvnd.dev.cosign%2Bjson%3B%20v%3D1"
+        );
     }
 }

@@ -55,6 +55,35 @@ pub enum RegistryError {
         errors: Vec<OciErrorInfo>,
     },
 
+    /// The registry (or its token service) refused a push: no credentials, wrong ones, or
+    /// credentials without push permission on the repository.
+    #[error(
+        "not authorized to push to {repository} on {registry} (HTTP {status}{}); {}",
+        describe_errors(.errors),
+        push_hint(*.anonymous)
+    )]
+    PushDenied {
+        registry: String,
+        repository: String,
+        status: u16,
+        errors: Vec<OciErrorInfo>,
+        /// No credentials were sent (none given, none in the Docker config file).
+        anonymous: bool,
+    },
+
+    /// The content to push does not hash to the digest its reference names.
+    #[error("the content to push has digest {actual}, but its reference names {expected}")]
+    ReferenceDigestMismatch { expected: Digest, actual: Digest },
+
+    /// The registry reports a digest for pushed content other than the content's own.
+    #[error("{url} stored the pushed content as {announced}, but it has digest {expected}")]
+    PushDigestMismatch {
+        url: String,
+        expected: Digest,
+        /// The registry's `Docker-Content-Digest` (text, to keep this error small).
+        announced: String,
+    },
+
     /// The content does not hash to the digest it was asked for (or announced with).
     #[error("content from {url} has digest {actual}, expected {expected}")]
     DigestMismatch {
@@ -111,6 +140,15 @@ fn describe_errors(errors: &[OciErrorInfo]) -> String {
         }
     }
     out
+}
+
+fn push_hint(anonymous: bool) -> &'static str {
+    if anonymous {
+        "pass registry credentials with push permission, or log in so that they are in the \
+         Docker config file"
+    } else {
+        "the credentials are wrong or lack push permission on that repository"
+    }
 }
 
 /// Describes a JSON error by kind and position only: serde's own message can quote the
@@ -176,6 +214,21 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "request to http://r/v2/x/manifests/1 failed with HTTP 404: MANIFEST_UNKNOWN: manifest unknown"
+        );
+        let denied = RegistryError::PushDenied {
+            registry: "r:5000".into(),
+            repository: "p/app".into(),
+            status: 403,
+            errors: vec![OciErrorInfo {
+                code: "DENIED".into(),
+                message: "guest may not push p/app".into(),
+            }],
+            anonymous: false,
+        };
+        assert_eq!(
+            denied.to_string(),
+            "not authorized to push to p/app on r:5000 (HTTP 403: DENIED: guest may not push \
+             p/app); the credentials are wrong or lack push permission on that repository"
         );
         assert!(parse_error_body(b"<html>nope</html>").is_empty());
         assert!(parse_error_body(b"").is_empty());

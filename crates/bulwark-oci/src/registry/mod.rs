@@ -1,19 +1,26 @@
-//! A small synchronous OCI Distribution client: manifests, blobs and tags over HTTP(S),
-//! with anonymous, basic and Docker token (bearer) authentication.
+//! A small synchronous OCI Distribution client over HTTP(S), with anonymous, basic and
+//! Docker token (bearer) authentication: it reads manifests, blobs, tags and referrers,
+//! and writes blobs (monolithic upload) and manifests.
 //!
 //! Every byte is checked: manifests against the digest they were asked for (or the
 //! `Docker-Content-Digest` the registry announced), blobs against their digest while they
-//! stream into the caller's sink. Credentials come from [`ClientOptions::credentials`] or
-//! the Docker config file; they and any tokens never reach an error message or a log.
+//! stream into the caller's sink, pushed content against the digest the registry reports.
+//! Credentials come from [`ClientOptions::credentials`] or the Docker config file; they
+//! and any tokens never reach an error message or a log. Reads ask for `pull` tokens and
+//! writes for `pull,push` ones, cached apart, so a pull token is never sent with a push.
 //!
-//! Inside: `client.rs` holds the agent, URLs, the authenticate-and-retry loop and bounded
-//! reads; `auth.rs` parses `WWW-Authenticate` and runs the token flow; `docker_config.rs`
-//! reads `~/.docker/config.json`; `verify.rs` hashes content as it streams.
+//! Inside: `client.rs` holds the agent, URLs, the authenticate-and-retry loop shared by
+//! every method and bounded reads; `auth.rs` parses `WWW-Authenticate` and runs the token
+//! flow; `push.rs` uploads blobs and manifests; `referrers.rs` lists referrers;
+//! `docker_config.rs` reads `~/.docker/config.json`; `verify.rs` hashes content as it
+//! streams.
 
 mod auth;
 mod client;
 mod docker_config;
 mod error;
+mod push;
+mod referrers;
 mod verify;
 
 use std::collections::HashMap;
@@ -26,12 +33,13 @@ use ureq::Agent;
 
 use crate::Reference;
 use auth::CachedAuth;
-use client::{content_length, read_error, read_limited};
+use client::{Access, AuthKey, HttpResponse, Outgoing, content_length, read_error, read_limited};
 use docker_config::StoredCredential;
 use verify::ContentHasher;
 
 pub use docker_config::DOCKER_CONFIG_ENV;
 pub use error::{OciErrorInfo, RegistryError};
+pub use referrers::Descriptor;
 
 /// Largest manifest or index accepted (the limit registries commonly enforce).
 pub const MAX_MANIFEST_SIZE: u64 = 4 * 1024 * 1024;
@@ -94,12 +102,12 @@ pub struct FetchedManifest {
 }
 
 /// A client for one or more registries. Cheap to share between threads: tokens and
-/// credentials are cached per registry and repository.
+/// credentials are cached per registry and repository (and, for tokens, per pull or push).
 pub struct RegistryClient {
     options: ClientOptions,
     agent: Agent,
-    /// `Authorization` values per (registry, repository).
-    auth_cache: Mutex<HashMap<(String, String), CachedAuth>>,
+    /// `Authorization` values per (registry, repository, access).
+    auth_cache: Mutex<HashMap<AuthKey, CachedAuth>>,
     /// Docker config lookups per registry.
     credential_cache: Mutex<HashMap<String, Option<StoredCredential>>>,
 }
@@ -126,78 +134,132 @@ impl RegistryClient {
     /// by digest the content is verified against it; when fetched by tag it is verified
     /// against the `Docker-Content-Digest` header if the registry sent one.
     pub fn manifest(&self, reference: &Reference) -> Result<FetchedManifest, RegistryError> {
-        let url = format!(
+        let url = self.manifest_url(reference)?;
+        let accept = manifest_accept();
+        let response = self.request(reference, &Outgoing::get(&url, &[("Accept", &accept)]))?;
+        read_manifest(reference, &url, response)
+    }
+
+    /// Like [`manifest`](Self::manifest), but `Ok(None)` when the registry answers 404
+    /// without an error code, or with `MANIFEST_UNKNOWN`, `NAME_UNKNOWN` or `NOT_FOUND`.
+    pub fn manifest_if_exists(
+        &self,
+        reference: &Reference,
+    ) -> Result<Option<FetchedManifest>, RegistryError> {
+        let url = self.manifest_url(reference)?;
+        let accept = manifest_accept();
+        let response = self.send(reference, &Outgoing::get(&url, &[("Accept", &accept)]))?;
+        let status = response.status().as_u16();
+        if (200..300).contains(&status) {
+            return read_manifest(reference, &url, response).map(Some);
+        }
+        match self.failure(reference, Access::Pull, &url, status, response) {
+            RegistryError::Http {
+                status: 404,
+                errors,
+                ..
+            } if errors.is_empty()
+                || errors.iter().any(|e| {
+                    matches!(
+                        e.code.as_str(),
+                        "MANIFEST_UNKNOWN" | "NAME_UNKNOWN" | "NOT_FOUND"
+                    )
+                }) =>
+            {
+                tracing::debug!(url, "no such manifest");
+                Ok(None)
+            }
+            error => Err(error),
+        }
+    }
+
+    fn manifest_url(&self, reference: &Reference) -> Result<String, RegistryError> {
+        Ok(format!(
             "{}manifests/{}",
             self.repository_url(reference)?,
             reference.tag_or_digest()
-        );
-        let accept = [
-            MEDIA_TYPE_OCI_INDEX,
-            MEDIA_TYPE_OCI_MANIFEST,
-            MEDIA_TYPE_DOCKER_LIST,
-            MEDIA_TYPE_DOCKER_MANIFEST,
-        ]
-        .join(", ");
-        let response = self.get(reference, &url, &[("Accept", &accept)])?;
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let content_type = header("content-type");
-        let announced = header("docker-content-digest");
-        let bytes = read_limited(response, &url, MAX_MANIFEST_SIZE)?;
-
-        let mismatch = |expected: &Digest, actual: Digest| RegistryError::DigestMismatch {
-            url: url.clone(),
-            expected: expected.clone(),
-            actual,
-        };
-        let digest_failed = || RegistryError::InvalidResponse {
-            url: url.clone(),
-            reason: "could not compute the manifest digest".into(),
-        };
-        let digest = match &reference.digest {
-            Some(expected) => {
-                let actual = verify::digest_like(expected, &bytes).ok_or_else(digest_failed)?;
-                if &actual != expected {
-                    return Err(mismatch(expected, actual));
-                }
-                expected.clone()
-            }
-            None => {
-                let computed = verify::sha256(&bytes).ok_or_else(digest_failed)?;
-                match announced
-                    .as_deref()
-                    .map(str::trim)
-                    .map(str::parse::<Digest>)
-                {
-                    Some(Ok(expected)) => {
-                        let actual =
-                            verify::digest_like(&expected, &bytes).ok_or_else(digest_failed)?;
-                        if actual != expected {
-                            return Err(mismatch(&expected, actual));
-                        }
-                    }
-                    Some(Err(e)) => {
-                        tracing::debug!(url, error = %e, "ignoring an unusable Docker-Content-Digest header");
-                    }
-                    None => {}
-                }
-                computed
-            }
-        };
-        let media_type = media_type_of(content_type.as_deref(), &bytes);
-        tracing::debug!(url, %digest, media_type, size = bytes.len(), "fetched manifest");
-        Ok(FetchedManifest {
-            bytes,
-            media_type,
-            digest,
-        })
+        ))
     }
+}
 
+/// Every manifest type we read, for `Accept`.
+fn manifest_accept() -> String {
+    [
+        MEDIA_TYPE_OCI_INDEX,
+        MEDIA_TYPE_OCI_MANIFEST,
+        MEDIA_TYPE_DOCKER_LIST,
+        MEDIA_TYPE_DOCKER_MANIFEST,
+    ]
+    .join(", ")
+}
+
+/// Reads a manifest response and verifies it: against the reference's digest, else against
+/// the `Docker-Content-Digest` header when the registry sent one.
+fn read_manifest(
+    reference: &Reference,
+    url: &str,
+    response: HttpResponse,
+) -> Result<FetchedManifest, RegistryError> {
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let content_type = header("content-type");
+    let announced = header("docker-content-digest");
+    let bytes = read_limited(response, url, MAX_MANIFEST_SIZE)?;
+
+    let mismatch = |expected: &Digest, actual: Digest| RegistryError::DigestMismatch {
+        url: url.to_string(),
+        expected: expected.clone(),
+        actual,
+    };
+    let digest_failed = || RegistryError::InvalidResponse {
+        url: url.to_string(),
+        reason: "could not compute the manifest digest".into(),
+    };
+    let digest = match &reference.digest {
+        Some(expected) => {
+            let actual = verify::digest_like(expected, &bytes).ok_or_else(digest_failed)?;
+            if &actual != expected {
+                return Err(mismatch(expected, actual));
+            }
+            expected.clone()
+        }
+        None => {
+            let computed = verify::sha256(&bytes).ok_or_else(digest_failed)?;
+            match announced
+                .as_deref()
+                .map(str::trim)
+                .map(str::parse::<Digest>)
+            {
+                Some(Ok(expected)) => {
+                    let actual =
+                        verify::digest_like(&expected, &bytes).ok_or_else(digest_failed)?;
+                    if actual != expected {
+                        return Err(mismatch(&expected, actual));
+                    }
+                }
+                Some(Err(e)) => {
+                    tracing::debug!(url, error = %e, "ignoring an unusable Docker-Content-Digest header");
+                }
+                None => {}
+            }
+            computed
+        }
+    };
+    let media_type = media_type_of(content_type.as_deref(), &bytes);
+    tracing::debug!(url, %digest, media_type, size = bytes.len(), "fetched manifest");
+    Ok(FetchedManifest {
+        bytes,
+        media_type,
+        digest,
+    })
+}
+
+impl RegistryClient {
     /// Streams a blob into `sink`, verifying its digest; returns the byte count. On an
     /// error the sink may hold partial or wrong content: the caller discards it.
     pub fn blob(
@@ -288,6 +350,34 @@ impl RegistryClient {
         Ok(received)
     }
 
+    /// Fetches a whole small blob (a signature, an attestation) into memory, verified
+    /// against its digest; more than `max` bytes is [`RegistryError::TooLarge`].
+    pub fn blob_bytes(
+        &self,
+        reference: &Reference,
+        digest: &Digest,
+        max: u64,
+    ) -> Result<Vec<u8>, RegistryError> {
+        let url = format!("{}blobs/{digest}", self.repository_url(reference)?);
+        // Blobs are hashed as stored: ask for them without transfer compression.
+        let response = self.get(reference, &url, &[("Accept-Encoding", "identity")])?;
+        let bytes = read_limited(response, &url, max)?;
+        let actual =
+            verify::digest_like(digest, &bytes).ok_or_else(|| RegistryError::InvalidResponse {
+                url: url.clone(),
+                reason: format!("cannot verify digests of algorithm {}", digest.algorithm()),
+            })?;
+        if &actual != digest {
+            return Err(RegistryError::DigestMismatch {
+                url,
+                expected: digest.clone(),
+                actual,
+            });
+        }
+        tracing::debug!(url, size = bytes.len(), "fetched blob");
+        Ok(bytes)
+    }
+
     /// Lists the repository's tags (the reference's tag and digest are ignored), following
     /// `Link: <..>; rel="next"` pages.
     pub fn tags(&self, repo_ref: &Reference) -> Result<Vec<String>, RegistryError> {
@@ -296,13 +386,8 @@ impl RegistryClient {
             #[serde(default)]
             tags: Option<Vec<String>>,
         }
-        let repository_url = self.repository_url(repo_ref)?;
-        let base = repository_url
-            .find("/v2/")
-            .and_then(|i| repository_url.get(..i))
-            .unwrap_or(&repository_url)
-            .to_string();
-        let mut url = format!("{repository_url}tags/list");
+        let base = self.origin(repo_ref)?;
+        let mut url = format!("{}tags/list", self.repository_url(repo_ref)?);
         let mut tags = Vec::new();
         for _ in 0..MAX_TAGS_PAGES {
             let response = self.get(repo_ref, &url, &[("Accept", "application/json")])?;
