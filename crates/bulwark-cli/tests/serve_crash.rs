@@ -8,60 +8,19 @@
     clippy::panic
 )]
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+mod common;
+
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use base64::Engine;
+use common::server::{BulwarkServer, ServerOptions, basic_auth};
 use sha2::Digest as _;
 
 const PW: &str = "crash-test-admin";
 
-fn start(data: &Path, port: u16) -> Child {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bulwark"))
-        .args([
-            "serve",
-            "--http",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--data-dir",
-        ])
-        .arg(data)
-        .env("BULWARK_ADMIN_PASSWORD", PW)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if ureq::get(&format!("http://127.0.0.1:{port}/healthz"))
-            .call()
-            .is_ok()
-        {
-            return child;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("server did not come up");
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(10)))
-        .build()
-        .into()
-}
-
 fn auth() -> String {
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("admin:{PW}"))
-    )
+    basic_auth("admin", PW)
 }
 
 fn sha256(data: &[u8]) -> String {
@@ -105,8 +64,13 @@ struct Acked {
     blobs: Vec<String>,
 }
 
-fn pusher(base: String, worker: usize, stop: Arc<AtomicBool>, acked: Arc<Mutex<Vec<Acked>>>) {
-    let a = agent();
+fn pusher(
+    a: ureq::Agent,
+    base: String,
+    worker: usize,
+    stop: Arc<AtomicBool>,
+    acked: Arc<Mutex<Vec<Acked>>>,
+) {
     let repo = format!("library/crash{worker}");
     let mut n = 0u64;
     while !stop.load(Ordering::Relaxed) {
@@ -162,19 +126,18 @@ fn get(a: &ureq::Agent, url: &str) -> (u16, Vec<u8>) {
 }
 
 /// Everything visible must be whole: tags resolve, manifests' blobs exist and hash right.
-fn check_consistent(base: &str) -> usize {
-    let a = agent();
-    let (status, body) = get(&a, &format!("{base}/v2/_catalog?n=10000"));
+fn check_consistent(a: &ureq::Agent, base: &str) -> usize {
+    let (status, body) = get(a, &format!("{base}/v2/_catalog?n=10000"));
     assert_eq!(status, 200);
     let catalog: serde_json::Value = serde_json::from_slice(&body).unwrap();
     let mut tags_checked = 0;
     for repo in catalog["repositories"].as_array().unwrap() {
         let repo = repo.as_str().unwrap();
-        let (_, body) = get(&a, &format!("{base}/v2/{repo}/tags/list"));
+        let (_, body) = get(a, &format!("{base}/v2/{repo}/tags/list"));
         let list: serde_json::Value = serde_json::from_slice(&body).unwrap();
         for tag in list["tags"].as_array().unwrap() {
             let tag = tag.as_str().unwrap();
-            let (status, manifest) = get(&a, &format!("{base}/v2/{repo}/manifests/{tag}"));
+            let (status, manifest) = get(a, &format!("{base}/v2/{repo}/manifests/{tag}"));
             assert_eq!(status, 200, "{repo}:{tag} is listed but does not resolve");
             let m: serde_json::Value = serde_json::from_slice(&manifest).unwrap();
             let mut blobs = vec![m["config"]["digest"].as_str().unwrap().to_string()];
@@ -186,7 +149,7 @@ fn check_consistent(base: &str) -> usize {
                     .map(|l| l["digest"].as_str().unwrap().to_string()),
             );
             for d in blobs {
-                let (status, data) = get(&a, &format!("{base}/v2/{repo}/blobs/{d}"));
+                let (status, data) = get(a, &format!("{base}/v2/{repo}/blobs/{d}"));
                 assert_eq!(status, 200, "{repo}:{tag} references missing blob {d}");
                 assert_eq!(
                     sha256(&data),
@@ -202,47 +165,48 @@ fn check_consistent(base: &str) -> usize {
 
 #[test]
 fn kill_dash_nine_during_concurrent_pushes_loses_nothing_acknowledged() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let port = bulwark_testkit::free_port();
-    let base = format!("http://127.0.0.1:{port}");
+    let mut server = BulwarkServer::start(ServerOptions {
+        admin_password: PW.into(),
+        ..ServerOptions::default()
+    });
+    let base = server.url();
     let acked = Arc::new(Mutex::new(Vec::<Acked>::new()));
     for round in 0..3 {
-        let mut server = start(&data, port);
         let stop = Arc::new(AtomicBool::new(false));
         let workers: Vec<_> = (0..8)
             .map(|w| {
-                let (base, stop, acked) = (base.clone(), Arc::clone(&stop), Arc::clone(&acked));
-                std::thread::spawn(move || pusher(base, w + round * 8, stop, acked))
+                let (a, base) = (server.agent().clone(), base.clone());
+                let (stop, acked) = (Arc::clone(&stop), Arc::clone(&acked));
+                std::thread::spawn(move || pusher(a, base, w + round * 8, stop, acked))
             })
             .collect();
         std::thread::sleep(Duration::from_millis(1500));
-        server.kill().unwrap(); // SIGKILL
-        server.wait().unwrap();
+        server.kill_hard();
         stop.store(true, Ordering::Relaxed);
         for w in workers {
             w.join().unwrap();
         }
+        // Same data directory, same port.
+        server.restart();
     }
-    let mut server = start(&data, port);
     let acked = acked.lock().unwrap().clone();
     assert!(
         acked.len() >= 10,
         "too few pushes were acknowledged ({}) for the test to mean anything",
         acked.len()
     );
-    let a = agent();
+    let a = server.agent();
     for p in &acked {
-        let (status, manifest) = get(&a, &format!("{base}/v2/{}/manifests/{}", p.repo, p.tag));
+        let (status, manifest) = get(a, &format!("{base}/v2/{}/manifests/{}", p.repo, p.tag));
         assert_eq!(status, 200, "acknowledged push {}:{} lost", p.repo, p.tag);
         assert_eq!(sha256(&manifest), p.manifest);
         for b in &p.blobs {
-            let (status, data) = get(&a, &format!("{base}/v2/{}/blobs/{b}", p.repo));
+            let (status, data) = get(a, &format!("{base}/v2/{}/blobs/{b}", p.repo));
             assert_eq!(status, 200, "acknowledged blob {b} lost");
             assert_eq!(&sha256(&data), b);
         }
     }
-    let visible = check_consistent(&base);
+    let visible = check_consistent(a, &base);
     println!(
         "{} pushes acknowledged across 3 kills; {visible} tags visible and whole",
         acked.len()
@@ -253,14 +217,12 @@ fn kill_dash_nine_during_concurrent_pushes_loses_nothing_acknowledged() {
         acked.len()
     );
     // The interrupted uploads are garbage, not corruption: a GC pass must run cleanly.
-    let r = agent()
+    let r = a
         .post(&format!("{base}/api/v1/gc"))
         .header("authorization", auth())
         .send_empty();
     if let Ok(r) = r {
         assert!(r.status() == 200 || r.status() == 404, "gc: {}", r.status());
     }
-    assert_eq!(check_consistent(&base), visible);
-    server.kill().unwrap();
-    let _ = server.wait();
+    assert_eq!(check_consistent(a, &base), visible);
 }

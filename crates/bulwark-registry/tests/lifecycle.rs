@@ -255,6 +255,94 @@ async fn gc_running_during_pushes_never_breaks_a_push() {
     }
 }
 
+/// Sets a file's or directory's modification time `secs` seconds into the past, as if it
+/// had been last written then (a directory opened read-only accepts new times on Unix).
+fn backdate(path: &std::path::Path, secs: u64) {
+    let then = std::time::SystemTime::now() - std::time::Duration::from_secs(secs);
+    std::fs::File::open(path)
+        .unwrap()
+        .set_modified(then)
+        .unwrap();
+}
+
+#[tokio::test]
+async fn gc_purges_stale_uploads_but_not_chunked_uploads_still_being_appended() {
+    let reg = &Registry::start_with(|c| c.gc.grace_secs = 60).await;
+    reg.state.meta.create_project("dev", false).await.unwrap();
+    let start = || async {
+        let r = reg
+            .call(
+                Method::POST,
+                "/v2/dev/app/blobs/uploads/",
+                &admin(),
+                Vec::new(),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::ACCEPTED);
+        r.header("location").unwrap()
+    };
+    let patch = |loc: String, offset: usize, chunk: &'static [u8]| async move {
+        let range = format!("{offset}-{}", offset + chunk.len() - 1);
+        reg.call(
+            Method::PATCH,
+            &loc,
+            &admin(),
+            chunk.to_vec(),
+            &[
+                ("content-type", "application/octet-stream"),
+                ("content-range", &range),
+            ],
+        )
+        .await
+        .status
+    };
+    let upload_dir = |loc: &str| {
+        let id = loc.rsplit('/').next().unwrap();
+        reg.data_dir().join("uploads").join(id)
+    };
+    let (first, second) = (b"first chunk, ".as_slice(), b"second chunk".as_slice());
+    let active = start().await;
+    let stale = start().await;
+    assert_eq!(patch(active.clone(), 0, first).await, StatusCode::ACCEPTED);
+    assert_eq!(patch(stale.clone(), 0, first).await, StatusCode::ACCEPTED);
+    // Both uploads began two minutes ago, past the 60 s grace period...
+    for loc in [&active, &stale] {
+        let dir = upload_dir(loc);
+        backdate(&dir.join("data"), 120);
+        backdate(&dir, 120);
+    }
+    // ...but one is still receiving chunks, which touch its data file, not its directory.
+    assert_eq!(
+        patch(active.clone(), first.len(), second).await,
+        StatusCode::ACCEPTED
+    );
+    let report = bulwark_registry::gc::run(&reg.state).await.unwrap();
+    assert_eq!(report.uploads_purged, 1, "{report:?}");
+    assert!(!upload_dir(&stale).exists());
+    assert_eq!(
+        reg.get(&stale, &admin()).await.error_code().as_deref(),
+        Some("BLOB_UPLOAD_UNKNOWN")
+    );
+    // The active upload lost nothing and completes.
+    let whole = [first, second].concat();
+    let digest = sha256(&whole);
+    let r = reg
+        .call(
+            Method::PUT,
+            &format!("{active}?digest={digest}"),
+            &admin(),
+            Vec::new(),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.error_code());
+    let blob = reg
+        .get(&format!("/v2/dev/app/blobs/{digest}"), &admin())
+        .await;
+    assert_eq!(blob.body, whole);
+}
+
 #[tokio::test]
 async fn audit_log_records_who_did_what() {
     let reg = Registry::start().await;

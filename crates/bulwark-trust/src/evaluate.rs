@@ -295,7 +295,7 @@ fn check(
             if let Some(validity) = key.validity_problem(now) {
                 return Err(problem(
                     Rank::Wrong,
-                    format!("expired: signed by {}, but {validity}", key.name),
+                    format!("signed by {}, but {validity}", key.name),
                 ));
             }
             Ok(Some(format!("identity {}", payload.docker_reference)))
@@ -368,7 +368,7 @@ fn check_attestation(
     if let Some(validity) = key.validity_problem(now) {
         return Err(problem(
             Rank::Wrong,
-            format!("expired: attested by {}, but {validity}", key.name),
+            format!("attested by {}, but {validity}", key.name),
         ));
     }
     let when = predicate_time(&statement.predicate);

@@ -17,7 +17,7 @@ pub struct VerifyArgs {
     /// The image: HOST/REPO:TAG or HOST/REPO@sha256:...
     pub image: String,
     /// Trust policy (TOML): keys, required stages, thresholds, attestation conditions.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["keys", "attestation_type"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["keys", "attestation_type", "annotations"])]
     pub policy: Option<PathBuf>,
     /// Instead of a policy: require a signature by this public key (repeatable; each is
     /// one requirement named after the file).

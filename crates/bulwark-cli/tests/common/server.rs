@@ -9,6 +9,8 @@
 //! The server gets a fresh temporary data directory (so the `admin` account and the
 //! `library` project are created by this start) and is killed when the value is dropped.
 //! Its log goes to a file; [`BulwarkServer::log`] returns it for failure messages.
+//! Crash tests [`BulwarkServer::kill_hard`] it and [`BulwarkServer::restart`] it on the same
+//! data directory and port.
 
 #![allow(
     dead_code,
@@ -52,8 +54,7 @@ impl Default for ServerOptions {
 pub struct BulwarkServer {
     child: Child,
     port: u16,
-    tls: bool,
-    admin_password: String,
+    opts: ServerOptions,
     log_path: PathBuf,
     data_dir: PathBuf,
     agent: ureq::Agent,
@@ -90,70 +91,80 @@ impl BulwarkServer {
 
     fn try_start(opts: &ServerOptions) -> Result<Self, String> {
         let dir = tempfile::tempdir().expect("temp dir");
-        let data_dir = dir.path().join("data");
-        let log_path = dir.path().join("server.log");
-        let port = free_port();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_bulwark"));
-        cmd.arg("serve")
-            .arg("--listen")
-            .arg(format!("127.0.0.1:{port}"))
-            .arg("--data-dir")
-            .arg(&data_dir);
-        if !opts.tls {
-            cmd.arg("--http");
-        }
         if let Some(toml) = &opts.config_toml {
-            let path = dir.path().join("bulwark.toml");
-            std::fs::write(&path, toml).expect("write config");
-            cmd.arg("--config").arg(path);
+            std::fs::write(config_path(dir.path()), toml).expect("write config");
         }
-        cmd.args(&opts.extra_args);
-        let log = std::fs::File::create(&log_path).expect("create server log");
-        let child = cmd
-            .env("BULWARK_ADMIN_PASSWORD", &opts.admin_password)
-            .env("RUST_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("clone log handle"))
-            .stderr(log)
-            .spawn()
-            .expect("start bulwark serve");
+        let port = free_port();
         // Built now so that Drop kills the child if anything below fails.
         let mut server = Self {
-            child,
+            child: spawn(opts, dir.path(), port),
             port,
-            tls: opts.tls,
-            admin_password: opts.admin_password.clone(),
-            log_path,
-            data_dir,
+            opts: opts.clone(),
+            log_path: dir.path().join(LOG),
+            data_dir: dir.path().join(DATA),
             agent: plain_agent(),
             dir,
         };
+        server.wait_ready()?;
+        Ok(server)
+    }
+
+    /// Waits until the child answers `GET /healthz` with 200; `Err(log)` if it exits or
+    /// takes longer than a minute.
+    fn wait_ready(&mut self) -> Result<(), String> {
         // In TLS mode the agent can only be built once the certificate is on disk (the
         // server writes it before it listens).
-        let mut agent_ready = !opts.tls;
+        let mut agent_ready = !self.opts.tls;
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            if let Ok(Some(status)) = server.child.try_wait() {
-                return Err(format!("exited with {status}:\n{}", server.log()));
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(format!("exited with {status}:\n{}", self.log()));
             }
             if !agent_ready
-                && let Some(agent) = std::fs::read(server.cert_pem())
+                && let Some(agent) = std::fs::read(self.cert_pem())
                     .ok()
                     .and_then(|pem| agent_trusting(&pem))
             {
-                server.agent = agent;
+                self.agent = agent;
                 agent_ready = true;
             }
-            if agent_ready && server.healthy() {
-                return Ok(server);
+            if agent_ready && self.healthy() {
+                return Ok(());
             }
             if Instant::now() > deadline {
-                return Err(format!(
-                    "no 200 from /healthz within 60 s:\n{}",
-                    server.log()
-                ));
+                return Err(format!("no 200 from /healthz within 60 s:\n{}", self.log()));
             }
             std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Kills the server with SIGKILL, as a crash or the OOM killer would: no shutdown code
+    /// runs. Waits until the process is gone. Panics if it had already exited by itself.
+    pub fn kill_hard(&mut self) {
+        if let Ok(Some(status)) = self.child.try_wait() {
+            panic!(
+                "bulwark serve had already exited with {status}:\n{}",
+                self.log()
+            );
+        }
+        // `Child::kill` is SIGKILL on Unix.
+        self.child.kill().expect("SIGKILL bulwark serve");
+        self.child.wait().expect("reap bulwark serve");
+    }
+
+    /// Starts the binary again with the same data directory, port and options (a running
+    /// instance is killed hard first) and waits until it is healthy. Its log is appended
+    /// to the same file.
+    pub fn restart(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            self.kill_hard();
+        }
+        self.child = spawn(&self.opts, self.dir.path(), self.port);
+        if let Err(log) = self.wait_ready() {
+            panic!(
+                "bulwark serve did not come back on port {}:\n{log}",
+                self.port
+            );
         }
     }
 
@@ -174,22 +185,22 @@ impl BulwarkServer {
     }
 
     pub fn is_tls(&self) -> bool {
-        self.tls
+        self.opts.tls
     }
 
     /// `http://127.0.0.1:PORT` or `https://...`.
     pub fn url(&self) -> String {
-        let scheme = if self.tls { "https" } else { "http" };
+        let scheme = if self.opts.tls { "https" } else { "http" };
         format!("{scheme}://{}", self.host())
     }
 
     pub fn admin_password(&self) -> &str {
-        &self.admin_password
+        &self.opts.admin_password
     }
 
     /// `admin:PASSWORD`, as skopeo's `--creds` and buildah's `--creds` take it.
     pub fn admin_creds(&self) -> String {
-        format!("admin:{}", self.admin_password)
+        format!("admin:{}", self.opts.admin_password)
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -230,6 +241,44 @@ impl BulwarkServer {
         let body: serde_json::Value = resp.body_mut().read_json().expect("token JSON");
         body["token"].as_str().expect("token field").to_string()
     }
+}
+
+/// Names inside the server's scratch directory.
+const DATA: &str = "data";
+const LOG: &str = "server.log";
+
+fn config_path(scratch: &Path) -> PathBuf {
+    scratch.join("bulwark.toml")
+}
+
+/// Spawns `bulwark serve` on `port` with `scratch`'s data directory and config file,
+/// appending its output to `scratch`'s log.
+fn spawn(opts: &ServerOptions, scratch: &Path, port: u16) -> Child {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_bulwark"));
+    cmd.arg("serve")
+        .arg("--listen")
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--data-dir")
+        .arg(scratch.join(DATA));
+    if !opts.tls {
+        cmd.arg("--http");
+    }
+    if opts.config_toml.is_some() {
+        cmd.arg("--config").arg(config_path(scratch));
+    }
+    cmd.args(&opts.extra_args);
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(scratch.join(LOG))
+        .expect("open server log");
+    cmd.env("BULWARK_ADMIN_PASSWORD", &opts.admin_password)
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().expect("clone log handle"))
+        .stderr(log)
+        .spawn()
+        .expect("start bulwark serve")
 }
 
 impl Drop for BulwarkServer {

@@ -66,11 +66,20 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| BlobError::Task(e.to_string()))?
 }
 
-/// A directory entry's modification time, in seconds since the epoch.
-fn modified_secs(entry: &std::fs::DirEntry) -> Option<i64> {
-    let t = entry.metadata().ok()?.modified().ok()?;
+/// A file's or directory's modification time, in seconds since the epoch.
+fn modified_secs(meta: std::io::Result<std::fs::Metadata>) -> Option<i64> {
+    let t = meta.ok()?.modified().ok()?;
     let d = t.duration_since(std::time::UNIX_EPOCH).ok()?;
     Some(i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// When an entry of `uploads/` was last written to. Appending a chunk writes to
+/// `<id>/data`, which leaves the directory's own mtime alone, so for an upload directory
+/// the newer of the two counts.
+fn last_written(entry: &std::fs::DirEntry) -> Option<i64> {
+    let own = modified_secs(entry.metadata());
+    let data = modified_secs(std::fs::metadata(entry.path().join("data")));
+    own.max(data)
 }
 
 /// fsyncs a directory so that a rename or create inside it is durable.
@@ -532,7 +541,7 @@ impl BlobStore for FsBlobStore {
                         .flatten()
                         .flatten()
                     {
-                        let mtime = modified_secs(&blob).unwrap_or(0);
+                        let mtime = modified_secs(blob.metadata()).unwrap_or(0);
                         out.push((
                             format!("{alg_name}:{}", blob.file_name().to_string_lossy()),
                             mtime,
@@ -557,7 +566,7 @@ impl BlobStore for FsBlobStore {
         blocking(move || {
             let mut n = forgotten;
             for entry in std::fs::read_dir(&root).map_err(io_err(&root))?.flatten() {
-                let old = modified_secs(&entry).is_some_and(|t| t < before);
+                let old = last_written(&entry).is_some_and(|t| t < before);
                 let name = entry.file_name().to_string_lossy().into_owned();
                 let busy = uploads
                     .lock()
