@@ -18,7 +18,7 @@ seed rpm_header "$FX"/go-rpmdb/pkg/testdata/*/Packages.db
 seed go_buildinfo "$FX"/trivy/pkg/dependency/parser/golang/binary/testdata/*
 seed layer_walk "$FX"/syft/syft/pkg/cataloger/java/testdata/*.tar 2>/dev/null || true
 mkdir -p fuzz/corpus/layer_walk
-for t in rpm_header rpm_bdb rpm_ndb go_buildinfo layer_walk; do
+for t in rpm_header rpm_bdb rpm_ndb go_buildinfo layer_walk signing_formats; do
   echo "==> fuzzing $t for ${SECS}s"
   (cd fuzz && cargo fuzz run "$t" -- -max_total_time="$SECS" -rss_limit_mb=2048 -max_len=1048576) 2>&1 | tail -3
 done

@@ -24,6 +24,23 @@ if [ ! -e "$BULWARK_TEST_IMAGES/.done" ]; then
   bash "$TOOLS/build-test-images.sh" "$BULWARK_TEST_IMAGES"
 fi
 
+# Key files written by cosign itself and by sigstore-rs (an independent implementation),
+# from the sigstore crate's published test data on crates.io, pinned by checksum.
+export BULWARK_FIXTURES=${BULWARK_FIXTURES:-$HOME/.cache/bulwark-fixtures}
+SIGSTORE_CRATE=sigstore-0.10.0
+SIGSTORE_SHA256=6d91d4a47a41b1bd378a6be69cbe32fc5473be6dfe900afed7a833b6c556142b
+if [ ! -e "$BULWARK_FIXTURES/$SIGSTORE_CRATE/.done" ]; then
+  echo "==> fetching cosign-generated key fixtures ($SIGSTORE_CRATE from crates.io)"
+  mkdir -p "$BULWARK_FIXTURES"
+  tmp=$(mktemp)
+  curl -sSfL -o "$tmp" "https://static.crates.io/crates/sigstore/$SIGSTORE_CRATE.crate"
+  echo "$SIGSTORE_SHA256  $tmp" | sha256sum -c --quiet
+  rm -rf "$BULWARK_FIXTURES/$SIGSTORE_CRATE"
+  tar xzf "$tmp" -C "$BULWARK_FIXTURES" "$SIGSTORE_CRATE/tests/data/keys"
+  rm -f "$tmp"
+  touch "$BULWARK_FIXTURES/$SIGSTORE_CRATE/.done"
+fi
+
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check
 echo "==> cargo clippy"
