@@ -47,7 +47,17 @@ pub async fn get(ctx: &Ctx, repo: &str, digest: &str, with_body: bool) -> ApiRes
             format!("blob {digest} is unknown to {repo}"),
         )
     };
-    let Some((total, inline)) = ctx.state.meta.repo_blob_data(repo, &digest).await? else {
+    // HEAD needs the size only; GET also takes a small blob's bytes in the same read.
+    let found = if with_body {
+        ctx.state.meta.repo_blob_data(repo, &digest).await?
+    } else {
+        ctx.state
+            .meta
+            .repo_blob(repo, &digest)
+            .await?
+            .map(|size| (size, None))
+    };
+    let Some((total, inline)) = found else {
         return Err(unknown());
     };
     let range = match ctx.headers.get(header::RANGE).and_then(|v| v.to_str().ok()) {

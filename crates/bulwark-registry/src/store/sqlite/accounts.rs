@@ -3,7 +3,7 @@
 use bulwark_auth::role::{Action, Role};
 use rusqlite::{Connection, params};
 
-use super::{optional, touched};
+use super::{exec, optional, row, touched};
 use crate::clock::now;
 use crate::store::{Member, NewUser, Project, Robot, StoreError, StoreResult, User};
 
@@ -28,7 +28,8 @@ fn insert_or_conflict(
 
 pub(super) fn create_user(c: &Connection, u: &NewUser) -> StoreResult<()> {
     insert_or_conflict(
-        c.execute(
+        exec(
+            c,
             "INSERT INTO users(name, password_hash, sysadmin, created_at) VALUES (?1, ?2, ?3, ?4)",
             params![u.name, u.password_hash, u.sysadmin, now()],
         ),
@@ -46,7 +47,8 @@ fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
 }
 
 pub(super) fn user(c: &Connection, name: &str) -> StoreResult<Option<User>> {
-    optional(c.query_row(
+    optional(row(
+        c,
         "SELECT name, password_hash, sysadmin, created_at FROM users WHERE name = ?1",
         [name],
         user_row,
@@ -62,14 +64,15 @@ pub(super) fn users(c: &Connection) -> StoreResult<Vec<User>> {
 
 pub(super) fn delete_user(c: &Connection, name: &str) -> StoreResult<()> {
     touched(
-        c.execute("DELETE FROM users WHERE name = ?1", [name])?,
+        exec(c, "DELETE FROM users WHERE name = ?1", [name])?,
         || format!("user {name}"),
     )
 }
 
 pub(super) fn set_password(c: &Connection, name: &str, hash: &str) -> StoreResult<()> {
     touched(
-        c.execute(
+        exec(
+            c,
             "UPDATE users SET password_hash = ?2 WHERE name = ?1",
             params![name, hash],
         )?,
@@ -79,7 +82,8 @@ pub(super) fn set_password(c: &Connection, name: &str, hash: &str) -> StoreResul
 
 pub(super) fn set_sysadmin(c: &Connection, name: &str, sysadmin: bool) -> StoreResult<()> {
     touched(
-        c.execute(
+        exec(
+            c,
             "UPDATE users SET sysadmin = ?2 WHERE name = ?1",
             params![name, sysadmin],
         )?,
@@ -89,7 +93,8 @@ pub(super) fn set_sysadmin(c: &Connection, name: &str, sysadmin: bool) -> StoreR
 
 pub(super) fn create_project(c: &Connection, name: &str, public: bool) -> StoreResult<()> {
     insert_or_conflict(
-        c.execute(
+        exec(
+            c,
             "INSERT INTO projects(name, public, created_at) VALUES (?1, ?2, ?3)",
             params![name, public, now()],
         ),
@@ -108,7 +113,8 @@ fn project_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Project> {
 }
 
 pub(super) fn project(c: &Connection, name: &str) -> StoreResult<Option<Project>> {
-    optional(c.query_row(
+    optional(row(
+        c,
         "SELECT name, public, created_at, immutable_tags FROM projects WHERE name = ?1",
         [name],
         project_row,
@@ -124,14 +130,15 @@ pub(super) fn projects(c: &Connection) -> StoreResult<Vec<Project>> {
 
 pub(super) fn delete_project(c: &Connection, name: &str) -> StoreResult<()> {
     touched(
-        c.execute("DELETE FROM projects WHERE name = ?1", [name])?,
+        exec(c, "DELETE FROM projects WHERE name = ?1", [name])?,
         || format!("project {name}"),
     )
 }
 
 pub(super) fn set_project_public(c: &Connection, name: &str, public: bool) -> StoreResult<()> {
     touched(
-        c.execute(
+        exec(
+            c,
             "UPDATE projects SET public = ?2 WHERE name = ?1",
             params![name, public],
         )?,
@@ -146,7 +153,8 @@ pub(super) fn set_immutable_rules(
 ) -> StoreResult<()> {
     let json = serde_json::to_string(rules).map_err(|e| StoreError::Invalid(e.to_string()))?;
     touched(
-        c.execute(
+        exec(
+            c,
             "UPDATE projects SET immutable_tags = ?2 WHERE name = ?1",
             params![project, json],
         )?,
@@ -161,7 +169,8 @@ pub(super) fn set_member(c: &Connection, project: &str, user: &str, role: Role) 
     if self::user(c, user)?.is_none() {
         return Err(StoreError::NotFound(format!("user {user}")));
     }
-    c.execute(
+    exec(
+        c,
         "INSERT INTO members(project, user, role) VALUES (?1, ?2, ?3)
          ON CONFLICT(project, user) DO UPDATE SET role = excluded.role",
         params![project, user, role.to_string()],
@@ -171,7 +180,8 @@ pub(super) fn set_member(c: &Connection, project: &str, user: &str, role: Role) 
 
 pub(super) fn remove_member(c: &Connection, project: &str, user: &str) -> StoreResult<()> {
     touched(
-        c.execute(
+        exec(
+            c,
             "DELETE FROM members WHERE project = ?1 AND user = ?2",
             params![project, user],
         )?,
@@ -195,7 +205,8 @@ pub(super) fn members(c: &Connection, project: &str) -> StoreResult<Vec<Member>>
 }
 
 pub(super) fn member_role(c: &Connection, project: &str, user: &str) -> StoreResult<Option<Role>> {
-    let role: Option<String> = optional(c.query_row(
+    let role: Option<String> = optional(row(
+        c,
         "SELECT role FROM members WHERE project = ?1 AND user = ?2",
         params![project, user],
         |r| r.get(0),
@@ -208,8 +219,7 @@ pub(super) fn create_robot(c: &Connection, r: &Robot) -> StoreResult<()> {
     let actions =
         serde_json::to_string(&actions).map_err(|e| StoreError::Invalid(e.to_string()))?;
     insert_or_conflict(
-        c.execute(
-            "INSERT INTO robots(name, project, actions, secret_digest, expires_at, created_at, description)
+        exec(c, "INSERT INTO robots(name, project, actions, secret_digest, expires_at, created_at, description)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![r.name, r.project, actions, r.secret_digest, r.expires_at, now(), r.description],
         ),
@@ -238,7 +248,8 @@ const ROBOT_COLUMNS: &str =
     "name, project, actions, secret_digest, expires_at, created_at, description";
 
 pub(super) fn robot(c: &Connection, name: &str) -> StoreResult<Option<Robot>> {
-    optional(c.query_row(
+    optional(row(
+        c,
         &format!("SELECT {ROBOT_COLUMNS} FROM robots WHERE name = ?1"),
         [name],
         robot_row,
@@ -255,7 +266,7 @@ pub(super) fn robots(c: &Connection, project: &str) -> StoreResult<Vec<Robot>> {
 
 pub(super) fn delete_robot(c: &Connection, name: &str) -> StoreResult<()> {
     touched(
-        c.execute("DELETE FROM robots WHERE name = ?1", [name])?,
+        exec(c, "DELETE FROM robots WHERE name = ?1", [name])?,
         || format!("robot {name}"),
     )
 }

@@ -3,7 +3,7 @@
 use bulwark_types::Digest;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::optional;
+use super::{exec, optional, row};
 use crate::clock::now;
 use crate::store::{
     ManifestRef, NewManifest, Page, Referrer, RepoSummary, StoreError, StoreResult, StoredManifest,
@@ -12,12 +12,17 @@ use crate::store::{
 
 use crate::names::project_of;
 
+// The hot point lookups (HEAD, GET, push checks).
+const REPO_ID: &str = "SELECT id FROM repositories WHERE name = ?1";
+const BLOB_DATA: &str = "SELECT size, data FROM blobs WHERE digest = ?1";
+const LINKED: &str = "SELECT 1 FROM repo_blobs WHERE repo_id = ?1 AND digest = ?2";
+const BLOB_SIZE: &str = "SELECT size FROM blobs WHERE digest = ?1";
+const TAG_DIGEST: &str = "SELECT digest FROM tags WHERE repo_id = ?1 AND name = ?2";
+const MANIFEST: &str =
+    "SELECT media_type, content FROM manifests WHERE repo_id = ?1 AND digest = ?2";
+
 fn repo_id(c: &Connection, repo: &str) -> StoreResult<Option<i64>> {
-    optional(
-        c.query_row("SELECT id FROM repositories WHERE name = ?1", [repo], |r| {
-            r.get(0)
-        }),
-    )
+    optional(row(c, REPO_ID, [repo], |r| r.get(0)))
 }
 
 /// The repository's id, creating the repository when its project exists.
@@ -26,7 +31,8 @@ fn ensure_repo(c: &Connection, repo: &str) -> StoreResult<i64> {
         return Ok(id);
     }
     let project = project_of(repo);
-    let exists: Option<i64> = optional(c.query_row(
+    let exists: Option<i64> = optional(row(
+        c,
         "SELECT 1 FROM projects WHERE name = ?1",
         [project],
         |r| r.get(0),
@@ -35,7 +41,8 @@ fn ensure_repo(c: &Connection, repo: &str) -> StoreResult<i64> {
         return Err(StoreError::NotFound(format!("project {project}")));
     }
     let t = now();
-    c.execute(
+    exec(
+        c,
         "INSERT INTO repositories(name, project, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
         params![repo, project, t],
     )?;
@@ -66,12 +73,14 @@ fn record_blob(
     let id = ensure_repo(c, repo)?;
     let t = now();
     let d = digest.to_string();
-    c.execute(
+    exec(
+        c,
         "INSERT INTO blobs(digest, size, created_at, data) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT(digest) DO NOTHING",
         params![d, size, t, data],
     )?;
-    c.execute(
+    exec(
+        c,
         "INSERT INTO repo_blobs(repo_id, digest, linked_at) VALUES (?1, ?2, ?3)
          ON CONFLICT(repo_id, digest) DO UPDATE SET linked_at = excluded.linked_at",
         params![id, d, t],
@@ -79,34 +88,43 @@ fn record_blob(
     Ok(())
 }
 
+// Point lookups below are chains of single-table queries on purpose: SQLite (built with
+// STAT4, as rusqlite bundles it) re-prepares a cached *join* whenever its bound values
+// change, which cost more than the lookup itself on every HEAD and GET.
+
+/// Whether `repo` links `digest`: its size and, for small blobs, the bytes stored inline.
 pub(super) fn repo_blob_data(
     c: &Connection,
     repo: &str,
     digest: &Digest,
 ) -> StoreResult<Option<(u64, Option<Vec<u8>>)>> {
-    optional(c.query_row(
-        "SELECT b.size, b.data FROM repo_blobs rb JOIN repositories r ON r.id = rb.repo_id
-         JOIN blobs b ON b.digest = rb.digest WHERE r.name = ?1 AND rb.digest = ?2",
-        params![repo, digest.to_string()],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    ))
+    if !linked(c, repo, digest)? {
+        return Ok(None);
+    }
+    optional(row(c, BLOB_DATA, [digest.to_string()], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    }))
 }
 
 pub(super) fn repo_blob(c: &Connection, repo: &str, digest: &Digest) -> StoreResult<Option<u64>> {
-    optional(c.query_row(
-        "SELECT b.size FROM repo_blobs rb JOIN repositories r ON r.id = rb.repo_id
-         JOIN blobs b ON b.digest = rb.digest WHERE r.name = ?1 AND rb.digest = ?2",
-        params![repo, digest.to_string()],
-        |r| r.get(0),
-    ))
+    if !linked(c, repo, digest)? {
+        return Ok(None);
+    }
+    blob(c, digest)
+}
+
+fn linked(c: &Connection, repo: &str, digest: &Digest) -> StoreResult<bool> {
+    let Some(id) = repo_id(c, repo)? else {
+        return Ok(false);
+    };
+    let found: Option<i64> = optional(row(c, LINKED, params![id, digest.to_string()], |r| {
+        r.get(0)
+    }))?;
+    Ok(found.is_some())
 }
 
 pub(super) fn blob(c: &Connection, digest: &Digest) -> StoreResult<Option<u64>> {
-    optional(c.query_row(
-        "SELECT size FROM blobs WHERE digest = ?1",
-        [digest.to_string()],
-        |r| r.get(0),
-    ))
+    optional(row(c, BLOB_SIZE, [digest.to_string()], |r| r.get(0)))
 }
 
 pub(super) fn blob_repositories(
@@ -129,7 +147,8 @@ pub(super) fn unlink_blob(c: &Connection, repo: &str, digest: &Digest) -> StoreR
     let Some(id) = repo_id(c, repo)? else {
         return Ok(false);
     };
-    let n = c.execute(
+    let n = exec(
+        c,
         "DELETE FROM repo_blobs WHERE repo_id = ?1 AND digest = ?2",
         params![id, digest.to_string()],
     )?;
@@ -169,7 +188,7 @@ pub(super) fn repository_summaries(c: &Connection, project: &str) -> StoreResult
 }
 
 pub(super) fn delete_repository(c: &Connection, repo: &str) -> StoreResult<()> {
-    let n = c.execute("DELETE FROM repositories WHERE name = ?1", [repo])?;
+    let n = exec(c, "DELETE FROM repositories WHERE name = ?1", [repo])?;
     if n == 0 {
         return Err(StoreError::NotFound(format!("repository {repo}")));
     }
@@ -208,7 +227,8 @@ pub(crate) fn glob_match(pattern: &str, text: &str) -> bool {
 
 /// The immutability rule of `repo`'s project that covers `tag`, if any.
 fn immutable_rule(c: &Connection, repo: &str, tag: &str) -> StoreResult<Option<String>> {
-    let rules: Option<String> = optional(c.query_row(
+    let rules: Option<String> = optional(row(
+        c,
         "SELECT immutable_tags FROM projects WHERE name = ?1",
         [project_of(repo)],
         |r| r.get(0),
@@ -228,25 +248,20 @@ pub(super) fn put_manifest(
     let id = ensure_repo(c, repo)?;
     let mut missing = Vec::new();
     for b in &m.blobs {
-        let found: Option<i64> = c
-            .query_row(
-                "SELECT 1 FROM repo_blobs WHERE repo_id = ?1 AND digest = ?2",
-                params![id, b.to_string()],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let found: Option<i64> =
+            row(c, LINKED, params![id, b.to_string()], |r| r.get(0)).optional()?;
         if found.is_none() {
             missing.push(b.to_string());
         }
     }
     for child in &m.manifests {
-        let found: Option<i64> = c
-            .query_row(
-                "SELECT 1 FROM manifests WHERE repo_id = ?1 AND digest = ?2",
-                params![id, child.to_string()],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let found: Option<i64> = row(
+            c,
+            "SELECT 1 FROM manifests WHERE repo_id = ?1 AND digest = ?2",
+            params![id, child.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
         if found.is_none() {
             missing.push(child.to_string());
         }
@@ -256,13 +271,8 @@ pub(super) fn put_manifest(
     }
     let digest = m.digest.to_string();
     if let Some(tag) = tag {
-        let current: Option<String> = c
-            .query_row(
-                "SELECT digest FROM tags WHERE repo_id = ?1 AND name = ?2",
-                params![id, tag],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let current: Option<String> =
+            row(c, TAG_DIGEST, params![id, tag], |r| r.get(0)).optional()?;
         if current.as_deref().is_some_and(|cur| cur != digest)
             && let Some(rule) = immutable_rule(c, repo, tag)?
         {
@@ -277,8 +287,7 @@ pub(super) fn put_manifest(
         .annotations
         .as_ref()
         .and_then(|a| serde_json::to_string(a).ok());
-    c.execute(
-        "INSERT INTO manifests(repo_id, digest, media_type, artifact_type, subject, annotations, size, content, created_at)
+    exec(c, "INSERT INTO manifests(repo_id, digest, media_type, artifact_type, subject, annotations, size, content, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(repo_id, digest) DO NOTHING",
         params![
             id,
@@ -303,13 +312,13 @@ pub(super) fn put_manifest(
         refs.execute(params![id, digest, child.to_string(), "manifest"])?;
     }
     if let Some(tag) = tag {
-        c.execute(
-            "INSERT INTO tags(repo_id, name, digest, updated_at) VALUES (?1, ?2, ?3, ?4)
+        exec(c, "INSERT INTO tags(repo_id, name, digest, updated_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT(repo_id, name) DO UPDATE SET digest = excluded.digest, updated_at = excluded.updated_at",
             params![id, tag, digest, t],
         )?;
     }
-    c.execute(
+    exec(
+        c,
         "UPDATE repositories SET updated_at = ?2 WHERE id = ?1",
         params![id, t],
     )?;
@@ -321,39 +330,24 @@ pub(super) fn manifest(
     repo: &str,
     reference: &ManifestRef,
 ) -> StoreResult<Option<StoredManifest>> {
-    let row = match reference {
-        ManifestRef::Tag(tag) => c
-            .query_row(
-                "SELECT m.digest, m.media_type, m.content FROM tags t
-                 JOIN repositories r ON r.id = t.repo_id
-                 JOIN manifests m ON m.repo_id = t.repo_id AND m.digest = t.digest
-                 WHERE r.name = ?1 AND t.name = ?2",
-                params![repo, tag],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, Vec<u8>>(2)?,
-                    ))
-                },
-            )
-            .optional()?,
-        ManifestRef::Digest(d) => c
-            .query_row(
-                "SELECT m.digest, m.media_type, m.content FROM manifests m
-                 JOIN repositories r ON r.id = m.repo_id WHERE r.name = ?1 AND m.digest = ?2",
-                params![repo, d.to_string()],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, Vec<u8>>(2)?,
-                    ))
-                },
-            )
-            .optional()?,
+    let Some(id) = repo_id(c, repo)? else {
+        return Ok(None);
     };
-    let Some((digest, media_type, content)) = row else {
+    let digest = match reference {
+        ManifestRef::Digest(d) => d.to_string(),
+        ManifestRef::Tag(tag) => {
+            let found: Option<String> =
+                optional(row(c, TAG_DIGEST, params![id, tag], |r| r.get(0)))?;
+            match found {
+                Some(d) => d,
+                None => return Ok(None),
+            }
+        }
+    };
+    let found: Option<(String, Vec<u8>)> = optional(row(c, MANIFEST, params![id, digest], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    }))?;
+    let Some((media_type, content)) = found else {
         return Ok(None);
     };
     let digest = digest
@@ -380,7 +374,8 @@ pub(super) fn delete_manifest(c: &Connection, repo: &str, digest: &Digest) -> St
             return Err(StoreError::TagImmutable { tag, rule });
         }
     }
-    let n = c.execute(
+    let n = exec(
+        c,
         "DELETE FROM manifests WHERE repo_id = ?1 AND digest = ?2",
         params![id, d],
     )?;
@@ -392,13 +387,13 @@ pub(super) fn delete_tag(c: &Connection, repo: &str, tag: &str) -> StoreResult<b
         return Ok(false);
     };
     if let Some(rule) = immutable_rule(c, repo, tag)? {
-        let exists: Option<i64> = c
-            .query_row(
-                "SELECT 1 FROM tags WHERE repo_id = ?1 AND name = ?2",
-                params![id, tag],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let exists: Option<i64> = row(
+            c,
+            "SELECT 1 FROM tags WHERE repo_id = ?1 AND name = ?2",
+            params![id, tag],
+            |r| r.get(0),
+        )
+        .optional()?;
         if exists.is_some() {
             return Err(StoreError::TagImmutable {
                 tag: tag.to_string(),
@@ -406,7 +401,8 @@ pub(super) fn delete_tag(c: &Connection, repo: &str, tag: &str) -> StoreResult<b
             });
         }
     }
-    let n = c.execute(
+    let n = exec(
+        c,
         "DELETE FROM tags WHERE repo_id = ?1 AND name = ?2",
         params![id, tag],
     )?;
@@ -463,7 +459,54 @@ pub(super) fn referrers(
 
 #[cfg(test)]
 mod tests {
-    use super::glob_match;
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+    use rusqlite::StatementStatus;
+
+    /// The lookups behind every HEAD and GET are planned once per connection. The old
+    /// three-table join, planned the same way, is re-prepared for each new digest: the
+    /// reason they are single-table queries now.
+    #[test]
+    fn hot_lookups_are_prepared_once() {
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch(super::super::SCHEMA).unwrap();
+        super::super::accounts::create_project(&c, "p", false).unwrap();
+        let digests: Vec<Digest> = (0..20u8)
+            .map(|i| Digest::from_hash(&[i; 32]).unwrap())
+            .collect();
+        for d in &digests {
+            put_inline_blob(&c, "p/r", d, &[1, 2, 3]).unwrap();
+        }
+        let join = "SELECT b.size FROM repo_blobs rb JOIN repositories r ON r.id = rb.repo_id
+                    JOIN blobs b ON b.digest = rb.digest WHERE r.name = ?1 AND rb.digest = ?2";
+        for d in &digests {
+            assert_eq!(repo_blob(&c, "p/r", d).unwrap(), Some(3));
+            assert_eq!(
+                repo_blob_data(&c, "p/r", d).unwrap(),
+                Some((3, Some(vec![1, 2, 3])))
+            );
+            assert!(
+                manifest(&c, "p/r", &ManifestRef::Digest(d.clone()))
+                    .unwrap()
+                    .is_none()
+            );
+            assert!(
+                manifest(&c, "p/r", &ManifestRef::Tag("t".into()))
+                    .unwrap()
+                    .is_none()
+            );
+            let size: i64 = row(&c, join, params!["p/r", d.to_string()], |r| r.get(0)).unwrap();
+            assert_eq!(size, 3);
+        }
+        assert_eq!(repo_blob(&c, "p/other", &digests[0]).unwrap(), None);
+        for sql in [REPO_ID, LINKED, BLOB_SIZE, BLOB_DATA, TAG_DIGEST, MANIFEST] {
+            let st = c.prepare_cached(sql).unwrap();
+            assert_eq!(st.get_status(StatementStatus::RePrepare), 0, "{sql}");
+            assert!(st.get_status(StatementStatus::Run) >= 20, "{sql}");
+        }
+        let st = c.prepare_cached(join).unwrap();
+        assert!(st.get_status(StatementStatus::RePrepare) > 0);
+    }
 
     #[test]
     fn globs() {

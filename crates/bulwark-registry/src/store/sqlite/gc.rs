@@ -7,6 +7,7 @@ use std::collections::HashSet;
 
 use rusqlite::{Connection, params};
 
+use super::{exec, row};
 use crate::store::{GcPlan, StorageStats, StoreResult};
 
 pub(super) fn collect(c: &Connection, cutoff: i64, delete_untagged: bool) -> StoreResult<GcPlan> {
@@ -14,8 +15,7 @@ pub(super) fn collect(c: &Connection, cutoff: i64, delete_untagged: bool) -> Sto
     if delete_untagged {
         // Untagged manifests that no index includes and that are not referrers of a
         // manifest still present.
-        plan.manifests_deleted = c.execute(
-            "DELETE FROM manifests WHERE created_at < ?1
+        plan.manifests_deleted = exec(c, "DELETE FROM manifests WHERE created_at < ?1
                AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.repo_id = manifests.repo_id AND t.digest = manifests.digest)
                AND NOT EXISTS (SELECT 1 FROM manifest_refs r WHERE r.repo_id = manifests.repo_id
                                AND r.target = manifests.digest AND r.kind = 'manifest')
@@ -24,7 +24,8 @@ pub(super) fn collect(c: &Connection, cutoff: i64, delete_untagged: bool) -> Sto
             [cutoff],
         )? as u64;
     }
-    plan.links_removed = c.execute(
+    plan.links_removed = exec(
+        c,
         "DELETE FROM repo_blobs WHERE linked_at < ?1
            AND NOT EXISTS (SELECT 1 FROM manifest_refs r WHERE r.repo_id = repo_blobs.repo_id
                            AND r.target = repo_blobs.digest)",
@@ -53,7 +54,8 @@ pub(super) fn known_blobs(c: &Connection) -> StoreResult<HashSet<String>> {
 }
 
 pub(super) fn stats(c: &Connection) -> StoreResult<StorageStats> {
-    Ok(c.query_row(
+    Ok(row(
+        c,
         "SELECT (SELECT COUNT(*) FROM repositories), (SELECT COUNT(*) FROM manifests),
                 (SELECT COUNT(*) FROM tags), (SELECT COUNT(*) FROM blobs),
                 (SELECT COALESCE(SUM(size), 0) FROM blobs)",

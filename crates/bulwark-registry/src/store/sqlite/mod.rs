@@ -42,6 +42,7 @@ impl From<rusqlite::Error> for StoreError {
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(30))?;
+    conn.set_prepared_statement_cache_capacity(64);
     conn.execute_batch(
         "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY;",
     )
@@ -82,29 +83,36 @@ impl SqliteStore {
         &self.inner.path
     }
 
-    /// Runs `f` on a pooled read connection, off the async runtime.
+    /// Runs `f` on a pooled read connection, off the async runtime: for queries whose
+    /// cost grows with the data (listings, audit searches, statistics).
     async fn read<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     {
-        let inner = Arc::clone(&self.inner);
-        tokio::task::spawn_blocking(move || {
-            let pooled = inner.readers.lock().ok().and_then(|mut r| r.pop());
-            let conn = match pooled {
-                Some(c) => c,
-                None => Self::reader(&inner.path)?,
-            };
-            let result = f(&conn);
-            if let Ok(mut r) = inner.readers.lock()
-                && r.len() < READERS
-            {
-                r.push(conn);
-            }
-            result
-        })
-        .await
-        .map_err(|e| StoreError::Task(e.to_string()))?
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || this.read_now(f))
+            .await
+            .map_err(|e| StoreError::Task(e.to_string()))?
+    }
+
+    /// Runs a point lookup (one row by an indexed key, tens of microseconds) on a pooled
+    /// read connection right on the calling task: a hop to the blocking pool would cost
+    /// more than the query (two thread wake-ups per request on the hot HEAD/GET/push
+    /// paths).
+    fn read_now<T>(&self, f: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
+        let pooled = self.inner.readers.lock().ok().and_then(|mut r| r.pop());
+        let conn = match pooled {
+            Some(c) => c,
+            None => Self::reader(&self.inner.path)?,
+        };
+        let result = f(&conn);
+        if let Ok(mut r) = self.inner.readers.lock()
+            && r.len() < READERS
+        {
+            r.push(conn);
+        }
+        result
     }
 
     /// Runs `f` atomically in the writer's next group commit; returns once it is durable.
@@ -115,6 +123,23 @@ impl SqliteStore {
     {
         self.inner.writer.run(f).await
     }
+}
+
+/// `query_row` through the connection's prepared-statement cache: hot lookups (blob and
+/// manifest existence, project and member checks) skip SQL parsing after the first call.
+fn row<T, P: rusqlite::Params>(
+    c: &Connection,
+    sql: &str,
+    params: P,
+    f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    c.prepare_cached(sql)?.query_row(params, f)
+}
+
+/// `execute` through the prepared-statement cache (the writer runs the same few
+/// statements for every push).
+fn exec<P: rusqlite::Params>(c: &Connection, sql: &str, params: P) -> rusqlite::Result<usize> {
+    c.prepare_cached(sql)?.execute(params)
 }
 
 /// Maps "no rows" to `None`.

@@ -17,8 +17,7 @@ impl MetaStore for SqliteStore {
     }
 
     async fn user(&self, name: &str) -> StoreResult<Option<User>> {
-        let name = name.to_owned();
-        self.read(move |c| accounts::user(c, &name)).await
+        self.read_now(|c| accounts::user(c, name))
     }
 
     async fn users(&self) -> StoreResult<Vec<User>> {
@@ -50,8 +49,7 @@ impl MetaStore for SqliteStore {
     }
 
     async fn project(&self, name: &str) -> StoreResult<Option<Project>> {
-        let name = name.to_owned();
-        self.read(move |c| accounts::project(c, &name)).await
+        self.read_now(|c| accounts::project(c, name))
     }
 
     async fn projects(&self) -> StoreResult<Vec<Project>> {
@@ -96,10 +94,7 @@ impl MetaStore for SqliteStore {
     }
 
     async fn member_role(&self, project: &str, user: &str) -> StoreResult<Option<Role>> {
-        let project = project.to_owned();
-        let user = user.to_owned();
-        self.read(move |c| accounts::member_role(c, &project, &user))
-            .await
+        self.read_now(|c| accounts::member_role(c, project, user))
     }
 
     async fn create_robot(&self, robot: Robot) -> StoreResult<()> {
@@ -107,8 +102,7 @@ impl MetaStore for SqliteStore {
     }
 
     async fn robot(&self, name: &str) -> StoreResult<Option<Robot>> {
-        let name = name.to_owned();
-        self.read(move |c| accounts::robot(c, &name)).await
+        self.read_now(|c| accounts::robot(c, name))
     }
 
     async fn robots(&self, project: &str) -> StoreResult<Vec<Robot>> {
@@ -129,15 +123,11 @@ impl MetaStore for SqliteStore {
     }
 
     async fn repo_blob(&self, repo: &str, digest: &Digest) -> StoreResult<Option<u64>> {
-        let repo = repo.to_owned();
-        let digest = digest.to_owned();
-        self.read(move |c| content::repo_blob(c, &repo, &digest))
-            .await
+        self.read_now(|c| content::repo_blob(c, repo, digest))
     }
 
     async fn blob(&self, digest: &Digest) -> StoreResult<Option<u64>> {
-        let digest = digest.to_owned();
-        self.read(move |c| content::blob(c, &digest)).await
+        self.read_now(|c| content::blob(c, digest))
     }
 
     async fn put_inline_blob(&self, repo: &str, digest: &Digest, data: Vec<u8>) -> StoreResult<()> {
@@ -151,9 +141,7 @@ impl MetaStore for SqliteStore {
         repo: &str,
         digest: &Digest,
     ) -> StoreResult<Option<(u64, Option<Vec<u8>>)>> {
-        let (repo, digest) = (repo.to_owned(), digest.to_owned());
-        self.read(move |c| content::repo_blob_data(c, &repo, &digest))
-            .await
+        self.read_now(|c| content::repo_blob_data(c, repo, digest))
     }
 
     async fn blob_repositories(&self, digest: &Digest, limit: usize) -> StoreResult<Vec<String>> {
@@ -202,10 +190,7 @@ impl MetaStore for SqliteStore {
         repo: &str,
         reference: &ManifestRef,
     ) -> StoreResult<Option<StoredManifest>> {
-        let repo = repo.to_owned();
-        let reference = reference.to_owned();
-        self.read(move |c| content::manifest(c, &repo, &reference))
-            .await
+        self.read_now(|c| content::manifest(c, repo, reference))
     }
 
     async fn delete_manifest(&self, repo: &str, digest: &Digest) -> StoreResult<bool> {
