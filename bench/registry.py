@@ -405,6 +405,7 @@ def main():
 
         size = f"{args.size_mib}MiB"
         refs = {"disk": [], "loopback": [], "sha256": []}
+        fsync_us = []
         results = {s.name: {k: [] for k, *_ in MEASUREMENTS} for s in servers}
         for rep in range(args.repeat):
             log(f"repetition {rep + 1}/{args.repeat}")
@@ -413,6 +414,7 @@ def main():
             for _ in range(args.disk_samples):
                 refs["disk"].append(run_regload(regload, ["disk", "--dir", work, "--size", size]))
             refs["loopback"].append(run_regload(regload, ["loopback", "--size", size]))
+            fsync_us.append(fsync_latency_us(work))
             refs["sha256"].append(run_regload(regload, ["sha256", "--size", size]))
             order = servers if rep % 2 == 0 else list(reversed(servers))
             gens = [(s, measure_server(regload, s, rep, args, work)) for s in order]
@@ -432,6 +434,7 @@ def main():
         rss_end = {s.name: s.rss_kib() for s in servers}
 
         ref_med = {k: median_of(v, "mb_s") for k, v in refs.items()}
+        fsync_median = statistics.median(fsync_us)
         report = {
             "machine": {
                 "cpus": os.cpu_count(),
@@ -443,7 +446,7 @@ def main():
             "commit": git_commit(),
             "args": vars(args),
             "servers": {s.name: {"label": s.label, "url": s.url} for s in servers},
-            "references": {"runs": refs, "median_mb_s": ref_med},
+            "references": {"runs": refs, "median_mb_s": ref_med, "fsync_4k_us": fsync_median},
             "results": {},
         }
         for s in servers:
@@ -484,6 +487,26 @@ def main():
             shutil.rmtree(work, ignore_errors=True)
 
 
+def fsync_latency_us(work, n=300):
+    """Median time of one durable small commit on this disk: append 4 KiB, fdatasync.
+    A server that makes each push durable before answering cannot do more than about
+    1e6 / this pushes per second on one connection (the client waits for each)."""
+    path = os.path.join(work, "fsync-probe")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    times = []
+    try:
+        block = b"\0" * 4096
+        for _ in range(n):
+            t0 = time.perf_counter()
+            os.write(fd, block)
+            os.fdatasync(fd)
+            times.append((time.perf_counter() - t0) * 1e6)
+    finally:
+        os.close(fd)
+        os.unlink(path)
+    return statistics.median(times)
+
+
 def print_tables(report, servers, args):
     refs = report["references"]["median_mb_s"]
     n = args.repeat
@@ -497,7 +520,11 @@ def print_tables(report, servers, args):
     print(f"\n{m['when']}, commit {report['commit']}, load average at start/end "
           f"{m['loadavg_start'][0]:.2f}/{m['loadavg_end'][0]:.2f}")
     print(f"\nReferences: disk write + fdatasync {span('disk')}; loopback HTTP {span('loopback')}; "
-          f"SHA-256 one core {span('sha256')}\n")
+          f"SHA-256 one core {span('sha256')}")
+    fs = report["references"].get("fsync_4k_us")
+    if fs:
+        print(f"Durable small commit (4 KiB append + fdatasync): median {fmt(fs)} us, so one "
+              f"connection of durable pushes is capped near {fmt(1e6 / fs)} pushes/s here\n")
     names = [s.name for s in servers]
     labels = {s.name: s.label for s in servers}
     head = ["measurement"] + [labels[nm] for nm in names]
