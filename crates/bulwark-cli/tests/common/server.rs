@@ -37,6 +37,8 @@ pub struct ServerOptions {
     pub config_toml: Option<String>,
     /// More arguments for `bulwark serve`.
     pub extra_args: Vec<String>,
+    /// The server's `RUST_LOG` (default `info`).
+    pub log_filter: String,
 }
 
 impl Default for ServerOptions {
@@ -46,6 +48,7 @@ impl Default for ServerOptions {
             admin_password: "bulwark-test-admin-pw".into(),
             config_toml: None,
             extra_args: Vec::new(),
+            log_filter: "info".into(),
         }
     }
 }
@@ -273,7 +276,7 @@ fn spawn(opts: &ServerOptions, scratch: &Path, port: u16) -> Child {
         .open(scratch.join(LOG))
         .expect("open server log");
     cmd.env("BULWARK_ADMIN_PASSWORD", &opts.admin_password)
-        .env("RUST_LOG", "info")
+        .env("RUST_LOG", &opts.log_filter)
         .stdin(Stdio::null())
         .stdout(log.try_clone().expect("clone log handle"))
         .stderr(log)
