@@ -28,27 +28,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use common::server::{BulwarkServer, ServerOptions, basic_auth};
-use common::{images, packages};
-use sha2::Digest as _;
+use common::{images, packages, sha256, text};
 
 const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
 
 // ---------------------------------------------------------------------------------------
 // helpers
-
-fn sha256(bytes: &[u8]) -> String {
-    format!("sha256:{}", hex::encode(sha2::Sha256::digest(bytes)))
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "status {}\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
 
 /// An empty auth file for skopeo/buildah/podman, private to this server's test. Written
 /// by rename so that a tool started by a concurrent thread never reads half a file.

@@ -15,16 +15,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::server::{BulwarkServer, ServerOptions, basic_auth};
-use sha2::Digest as _;
+use common::sha256;
 
 const PW: &str = "crash-test-admin";
 
 fn auth() -> String {
     basic_auth("admin", PW)
-}
-
-fn sha256(data: &[u8]) -> String {
-    format!("sha256:{}", hex::encode(sha2::Sha256::digest(data)))
 }
 
 /// Pushes one blob; `Ok(digest)` only when the registry acknowledged it with 201.

@@ -62,7 +62,7 @@ fn secrets_never_reach_the_log() {
     // Use them: a robot push by basic auth, bearer pulls, a wrong password, a secret in a
     // query string.
     let blob = b"log test blob";
-    let digest = format!("sha256:{}", sha256_hex(blob));
+    let digest = common::sha256(blob);
     let resp = agent
         .post(format!(
             "{url}/v2/library/app/blobs/uploads/?digest={digest}"
@@ -127,9 +127,4 @@ fn secrets_never_reach_the_log() {
     // Basic credentials, base64-encoded, are not there either.
     let encoded = basic_auth(&robot_name, &robot_secret);
     assert!(!log.contains(encoded.trim_start_matches("Basic ")));
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest as _;
-    hex::encode(sha2::Sha256::digest(bytes))
 }

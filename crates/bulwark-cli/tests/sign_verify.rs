@@ -23,23 +23,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use common::server::{BulwarkServer, ServerOptions, basic_auth};
-use sha2::Digest as _;
+use common::{sha256, text};
 
 const PASSPHRASE: &str = "correct horse battery staple";
 const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
-
-fn sha256(bytes: &[u8]) -> String {
-    format!("sha256:{}", hex::encode(sha2::Sha256::digest(bytes)))
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "status {}\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
 
 /// A registry under test: Bulwark (with admin credentials) or docker-registry (none).
 struct Target {

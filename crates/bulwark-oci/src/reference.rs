@@ -75,6 +75,15 @@ impl Reference {
         }
     }
 
+    /// The same repository at `tag` (no digest).
+    pub fn with_tag(&self, tag: impl Into<String>) -> Self {
+        Self {
+            tag: Some(tag.into()),
+            digest: None,
+            ..self.clone()
+        }
+    }
+
     /// Checks the fields of a reference built by hand (the fields are public), so that
     /// they can go into a URL: host grammar, repository grammar, tag grammar.
     pub fn validate(&self) -> Result<(), ReferenceError> {

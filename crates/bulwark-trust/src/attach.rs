@@ -158,11 +158,7 @@ pub fn attach(
     };
 
     let tag = layout::tag_for(digest, kind);
-    let tag_ref = Reference {
-        tag: Some(tag.clone()),
-        digest: None,
-        ..image.clone()
-    };
+    let tag_ref = image.with_tag(tag.clone());
     let mut layers = match client.manifest_if_exists(&tag_ref)? {
         Some(existing) => {
             layout::parse_manifest(&existing.bytes)

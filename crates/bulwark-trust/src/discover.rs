@@ -73,11 +73,7 @@ pub fn discover(client: &RegistryClient, image: &Reference) -> Result<Found, Tru
     for kind in [Kind::Signature, Kind::Attestation] {
         let tag = layout::tag_for(&digest, kind);
         found.looked_in.push(format!("tag {tag}"));
-        let tag_ref = Reference {
-            tag: Some(tag.clone()),
-            digest: None,
-            ..image.clone()
-        };
+        let tag_ref = image.with_tag(tag.clone());
         let Some(manifest) = client.manifest_if_exists(&tag_ref)? else {
             continue;
         };
@@ -152,11 +148,7 @@ pub fn other_signatures(
         .filter(|(_, d)| *d != digest)
         .take(MAX_OTHER_SIGNATURE_TAGS);
     for (tag, other) in others {
-        let tag_ref = Reference {
-            tag: Some(tag.clone()),
-            digest: None,
-            ..image.clone()
-        };
+        let tag_ref = image.with_tag(tag.clone());
         let Some(manifest) = client.manifest_if_exists(&tag_ref)? else {
             continue;
         };

@@ -162,10 +162,7 @@ fn explain(
     items: &[Item],
     failures: Vec<Problem>,
 ) -> Vec<String> {
-    let noun = match kind {
-        Kind::Signature => "signature",
-        Kind::Attestation => "attestation",
-    };
+    let noun = kind.noun();
     let mut out = Vec::new();
     if items.is_empty() {
         out.push(format!("no {noun}s found for this image"));

@@ -48,6 +48,14 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// `signature` or `attestation`, for messages.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Kind::Signature => "signature",
+            Kind::Attestation => "attestation",
+        }
+    }
+
     /// `sig` or `att`: the suffix of the tag-scheme tag.
     pub fn tag_suffix(self) -> &'static str {
         match self {

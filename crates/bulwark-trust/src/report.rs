@@ -57,10 +57,7 @@ impl Report {
             .unwrap_or(0);
         for req in &self.requirements {
             let verdict = if req.passed { "PASS" } else { "FAIL" };
-            let kind = match req.kind {
-                Kind::Signature => "signature",
-                Kind::Attestation => "attestation",
-            };
+            let kind = req.kind.noun();
             let _ = writeln!(out, "{verdict}  {:width$}  {kind}", req.name);
             for s in &req.satisfied_by {
                 let detail = s

@@ -56,10 +56,6 @@ pub fn run(args: AttestArgs) -> anyhow::Result<ExitCode> {
     let key = args.key.load()?;
     let (client, resolved) = signing::resolve(&args.image, &args.registry)?;
     let attached = bulwark_trust::attest(&client, &resolved, &key, &predicate_type, predicate)?;
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&attached)?);
-    } else {
-        eprintln!("{}", signing::describe(&attached, &args.image));
-    }
+    signing::report(&attached, &args.image, args.json)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -102,11 +102,8 @@ pub fn resolve(
 }
 
 /// One line saying what was stored where.
-pub fn describe(attached: &Attached, image: &str) -> String {
-    let noun = match attached.kind {
-        bulwark_trust::Kind::Signature => "signature",
-        bulwark_trust::Kind::Attestation => "attestation",
-    };
+fn describe(attached: &Attached, image: &str) -> String {
+    let noun = attached.kind.noun();
     let mut line = if attached.appended {
         format!(
             "{noun} for {image} ({}) stored in tag {}",
@@ -122,6 +119,16 @@ pub fn describe(attached: &Attached, image: &str) -> String {
         line.push_str(&format!(" and referrer {referrer}"));
     }
     line
+}
+
+/// Prints what was stored: JSON on standard output, or one line on standard error.
+pub fn report(attached: &Attached, image: &str, json: bool) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(attached)?);
+    } else {
+        eprintln!("{}", describe(attached, image));
+    }
+    Ok(())
 }
 
 /// `--attest` on `scan` and `sbom`: sign the result as an attestation on the registry image
@@ -167,6 +174,5 @@ pub fn attest_source(
         .with_context(|| format!("unknown predicate type {kind}"))?;
     let (client, resolved) = resolve(source, registry)?;
     let attached = bulwark_trust::attest(&client, &resolved, key, &predicate_type, predicate)?;
-    eprintln!("{}", describe(&attached, source));
-    Ok(())
+    report(&attached, source, false)
 }

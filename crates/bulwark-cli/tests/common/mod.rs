@@ -13,6 +13,22 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+/// `sha256:<hex>` of `bytes`, as registries name content.
+pub fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    format!("sha256:{}", hex::encode(sha2::Sha256::digest(bytes)))
+}
+
+/// A finished command's status, stdout and stderr, for assertion messages.
+pub fn text(out: &Output) -> String {
+    format!(
+        "status {}\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
 /// The real test data (`BULWARK_TESTDATA`, default `../shared/testdata` from the repo root).
 pub fn testdata() -> PathBuf {
     std::env::var_os("BULWARK_TESTDATA")
