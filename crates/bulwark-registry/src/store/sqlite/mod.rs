@@ -1,9 +1,8 @@
-//! The embedded metadata store: one SQLite file in WAL mode. Writes go to one writer
-//! thread (SQLite has one writer anyway) with `synchronous=FULL`, so a commit that
-//! returned is on disk. The writer commits in groups: it takes every write waiting in
-//! its queue, runs each in its own savepoint (a failing write rolls back alone), commits
-//! once, and only then answers them all, so concurrent pushes share one fsync. Reads use
-//! a small pool of connections that never block writes.
+//! The embedded metadata store: one SQLite file in WAL mode. Writes go through one
+//! write connection (SQLite has one writer anyway) with `synchronous=FULL`, so a commit
+//! that returned is on disk. Writes commit in groups (see `writer`): concurrent pushes
+//! share one fsync, and a lone push commits on its own thread without a hand-off. Reads
+//! use a small pool of connections that never block writes.
 
 mod accounts;
 mod audit;
@@ -115,13 +114,24 @@ impl SqliteStore {
         result
     }
 
-    /// Runs `f` atomically in the writer's next group commit; returns once it is durable.
+    /// Runs the short write `f` atomically in the next group commit (on the calling
+    /// thread when the write connection is free); returns once it is durable.
     async fn write<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     {
-        self.inner.writer.run(f).await
+        self.inner.writer.run(writer::Lane::Short, f).await
+    }
+
+    /// Like [`Self::write`] for writes whose cost grows with the data (garbage
+    /// collection, audit batches, cascading deletes): always on the writer thread.
+    async fn write_long<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        self.inner.writer.run(writer::Lane::Long, f).await
     }
 }
 

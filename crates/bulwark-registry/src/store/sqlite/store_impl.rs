@@ -26,7 +26,8 @@ impl MetaStore for SqliteStore {
 
     async fn delete_user(&self, name: &str) -> StoreResult<()> {
         let name = name.to_owned();
-        self.write(move |c| accounts::delete_user(c, &name)).await
+        self.write_long(move |c| accounts::delete_user(c, &name))
+            .await
     }
 
     async fn set_password(&self, name: &str, password_hash: &str) -> StoreResult<()> {
@@ -58,7 +59,7 @@ impl MetaStore for SqliteStore {
 
     async fn delete_project(&self, name: &str) -> StoreResult<()> {
         let name = name.to_owned();
-        self.write(move |c| accounts::delete_project(c, &name))
+        self.write_long(move |c| accounts::delete_project(c, &name))
             .await
     }
 
@@ -169,7 +170,7 @@ impl MetaStore for SqliteStore {
 
     async fn delete_repository(&self, repo: &str) -> StoreResult<()> {
         let repo = repo.to_owned();
-        self.write(move |c| content::delete_repository(c, &repo))
+        self.write_long(move |c| content::delete_repository(c, &repo))
             .await
     }
 
@@ -225,7 +226,7 @@ impl MetaStore for SqliteStore {
     }
 
     async fn record_audit(&self, events: Vec<AuditEvent>) -> StoreResult<()> {
-        self.write(move |c| audit::record(c, &events)).await
+        self.write_long(move |c| audit::record(c, &events)).await
     }
 
     async fn audit(&self, query: AuditQuery) -> StoreResult<Vec<AuditEvent>> {
@@ -233,7 +234,7 @@ impl MetaStore for SqliteStore {
     }
 
     async fn gc_collect(&self, cutoff: i64, delete_untagged: bool) -> StoreResult<GcPlan> {
-        self.write(move |c| gc::collect(c, cutoff, delete_untagged))
+        self.write_long(move |c| gc::collect(c, cutoff, delete_untagged))
             .await
     }
 
