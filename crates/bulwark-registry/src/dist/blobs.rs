@@ -86,14 +86,15 @@ pub async fn get(ctx: &Ctx, repo: &str, digest: &str, with_body: bool) -> ApiRes
     }
     if let Some(data) = inline {
         let (a, b) = range.unwrap_or((0, total.saturating_sub(1)));
-        let part = if total == 0 {
-            Vec::new()
+        let (a, b) = (
+            usize::try_from(a).unwrap_or(usize::MAX),
+            usize::try_from(b).unwrap_or(usize::MAX),
+        );
+        // The cached bytes are shared, not copied; a range is a view of them.
+        let part = if total == 0 || a > b || b >= data.len() {
+            bytes::Bytes::new()
         } else {
-            let (a, b) = (
-                usize::try_from(a).unwrap_or(0),
-                usize::try_from(b).unwrap_or(0),
-            );
-            data.get(a..=b).map(<[u8]>::to_vec).unwrap_or_default()
+            data.slice(a..=b)
         };
         return builder.body(Body::from(part)).map_err(ApiError::internal);
     }

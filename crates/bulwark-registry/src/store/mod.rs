@@ -74,7 +74,7 @@ pub trait MetaStore: Send + Sync + 'static {
         &self,
         repo: &str,
         digest: &Digest,
-    ) -> StoreResult<Option<(u64, Option<Vec<u8>>)>>;
+    ) -> StoreResult<Option<(u64, Option<bytes::Bytes>)>>;
     /// Size of a blob linked to `repo`.
     async fn repo_blob(&self, repo: &str, digest: &Digest) -> StoreResult<Option<u64>>;
     /// Size of a blob known anywhere in the registry.

@@ -106,13 +106,6 @@ pub(super) fn repo_blob_data(
     }))
 }
 
-pub(super) fn repo_blob(c: &Connection, repo: &str, digest: &Digest) -> StoreResult<Option<u64>> {
-    if !linked(c, repo, digest)? {
-        return Ok(None);
-    }
-    blob(c, digest)
-}
-
 fn linked(c: &Connection, repo: &str, digest: &Digest) -> StoreResult<bool> {
     let Some(id) = repo_id(c, repo)? else {
         return Ok(false);
@@ -480,7 +473,7 @@ mod tests {
         let join = "SELECT b.size FROM repo_blobs rb JOIN repositories r ON r.id = rb.repo_id
                     JOIN blobs b ON b.digest = rb.digest WHERE r.name = ?1 AND rb.digest = ?2";
         for d in &digests {
-            assert_eq!(repo_blob(&c, "p/r", d).unwrap(), Some(3));
+            assert_eq!(blob(&c, d).unwrap(), Some(3));
             assert_eq!(
                 repo_blob_data(&c, "p/r", d).unwrap(),
                 Some((3, Some(vec![1, 2, 3])))
@@ -498,7 +491,7 @@ mod tests {
             let size: i64 = row(&c, join, params!["p/r", d.to_string()], |r| r.get(0)).unwrap();
             assert_eq!(size, 3);
         }
-        assert_eq!(repo_blob(&c, "p/other", &digests[0]).unwrap(), None);
+        assert_eq!(repo_blob_data(&c, "p/other", &digests[0]).unwrap(), None);
         for sql in [REPO_ID, LINKED, BLOB_SIZE, BLOB_DATA, TAG_DIGEST, MANIFEST] {
             let st = c.prepare_cached(sql).unwrap();
             assert_eq!(st.get_status(StatementStatus::RePrepare), 0, "{sql}");

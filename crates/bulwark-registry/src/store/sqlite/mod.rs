@@ -6,6 +6,7 @@
 
 mod accounts;
 mod audit;
+mod blob_cache;
 mod content;
 mod gc;
 mod store_impl;
@@ -31,6 +32,7 @@ struct Inner {
     path: PathBuf,
     writer: writer::Writer,
     readers: Mutex<Vec<Connection>>,
+    blob_cache: blob_cache::BlobCache,
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -64,6 +66,7 @@ impl SqliteStore {
                 path: path.to_path_buf(),
                 writer: writer::Writer::start(writer)?,
                 readers: Mutex::new(readers),
+                blob_cache: blob_cache::BlobCache::default(),
             }),
         })
     }
@@ -111,6 +114,39 @@ impl SqliteStore {
         {
             r.push(conn);
         }
+        result
+    }
+
+    /// Whether `repo` links `digest` (its size, and its bytes when stored inline),
+    /// answered from the blob cache when possible.
+    fn linked_blob(
+        &self,
+        repo: &str,
+        digest: &bulwark_types::Digest,
+    ) -> StoreResult<Option<blob_cache::Descriptor>> {
+        let cache = &self.inner.blob_cache;
+        if let Some(hit) = cache.get(repo, digest) {
+            return Ok(Some(hit));
+        }
+        let generation = cache.generation();
+        let found = self
+            .read_now(|c| content::repo_blob_data(c, repo, digest))?
+            .map(|(size, data)| (size, data.map(bytes::Bytes::from)));
+        if let Some(found) = &found {
+            cache.put(generation, repo, digest, found.clone());
+        }
+        Ok(found)
+    }
+
+    /// Runs `f`, a write that may remove blob links or blobs, then forgets the cached
+    /// blob descriptors (whether or not it committed: forgetting is always safe).
+    async fn write_removing<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let result = self.write_long(f).await;
+        self.inner.blob_cache.clear();
         result
     }
 
@@ -167,5 +203,72 @@ fn touched(rows: usize, what: impl FnOnce() -> String) -> StoreResult<()> {
         Err(StoreError::NotFound(what()))
     } else {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use bulwark_types::Digest;
+
+    use super::*;
+    use crate::store::MetaStore;
+
+    async fn store_with(
+        repo: &str,
+        blobs: &[(&Digest, &[u8])],
+    ) -> (tempfile::TempDir, SqliteStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SqliteStore::open(&dir.path().join("meta.db")).unwrap();
+        s.create_project(crate::names::project_of(repo), false)
+            .await
+            .unwrap();
+        for (d, data) in blobs {
+            s.put_inline_blob(repo, d, data.to_vec()).await.unwrap();
+        }
+        (dir, s)
+    }
+
+    fn digest(n: u8) -> Digest {
+        Digest::from_hash(&[n; 32]).unwrap()
+    }
+
+    /// Every removal is seen by the next lookup, although the lookups before it were
+    /// answered from the blob cache.
+    #[tokio::test]
+    async fn cached_blob_lookups_never_outlive_a_removal() {
+        let (a, b, c) = (digest(1), digest(2), digest(3));
+        let (_dir, s) = store_with("dev/app", &[(&a, b"aa"), (&b, b"bbb"), (&c, b"c")]).await;
+        for _ in 0..2 {
+            assert_eq!(s.repo_blob("dev/app", &a).await.unwrap(), Some(2));
+            let (size, data) = s.repo_blob_data("dev/app", &b).await.unwrap().unwrap();
+            assert_eq!((size, data.as_deref()), (3, Some(&b"bbb"[..])));
+        }
+        assert!(s.inner.blob_cache.get("dev/app", &a).is_some());
+
+        assert!(s.unlink_blob("dev/app", &a).await.unwrap());
+        assert_eq!(s.repo_blob("dev/app", &a).await.unwrap(), None);
+        assert_eq!(s.repo_blob("dev/app", &b).await.unwrap(), Some(3));
+
+        // Garbage collection with a cutoff in the future drops every unreferenced link.
+        s.repo_blob("dev/app", &c).await.unwrap();
+        s.gc_collect(i64::MAX, true).await.unwrap();
+        assert_eq!(s.repo_blob("dev/app", &c).await.unwrap(), None);
+        assert_eq!(s.repo_blob_data("dev/app", &b).await.unwrap(), None);
+
+        s.put_inline_blob("dev/app", &a, b"aa".to_vec())
+            .await
+            .unwrap();
+        assert_eq!(s.repo_blob("dev/app", &a).await.unwrap(), Some(2));
+        s.delete_repository("dev/app").await.unwrap();
+        assert_eq!(s.repo_blob("dev/app", &a).await.unwrap(), None);
+
+        s.put_inline_blob("dev/app", &a, b"aa".to_vec())
+            .await
+            .unwrap();
+        assert_eq!(s.repo_blob("dev/app", &a).await.unwrap(), Some(2));
+        s.delete_project("dev").await.unwrap();
+        assert_eq!(s.repo_blob("dev/app", &a).await.unwrap(), None);
     }
 }

@@ -59,7 +59,7 @@ impl MetaStore for SqliteStore {
 
     async fn delete_project(&self, name: &str) -> StoreResult<()> {
         let name = name.to_owned();
-        self.write_long(move |c| accounts::delete_project(c, &name))
+        self.write_removing(move |c| accounts::delete_project(c, &name))
             .await
     }
 
@@ -124,7 +124,7 @@ impl MetaStore for SqliteStore {
     }
 
     async fn repo_blob(&self, repo: &str, digest: &Digest) -> StoreResult<Option<u64>> {
-        self.read_now(|c| content::repo_blob(c, repo, digest))
+        Ok(self.linked_blob(repo, digest)?.map(|(size, _)| size))
     }
 
     async fn blob(&self, digest: &Digest) -> StoreResult<Option<u64>> {
@@ -141,8 +141,8 @@ impl MetaStore for SqliteStore {
         &self,
         repo: &str,
         digest: &Digest,
-    ) -> StoreResult<Option<(u64, Option<Vec<u8>>)>> {
-        self.read_now(|c| content::repo_blob_data(c, repo, digest))
+    ) -> StoreResult<Option<(u64, Option<bytes::Bytes>)>> {
+        self.linked_blob(repo, digest)
     }
 
     async fn blob_repositories(&self, digest: &Digest, limit: usize) -> StoreResult<Vec<String>> {
@@ -154,7 +154,7 @@ impl MetaStore for SqliteStore {
     async fn unlink_blob(&self, repo: &str, digest: &Digest) -> StoreResult<bool> {
         let repo = repo.to_owned();
         let digest = digest.to_owned();
-        self.write(move |c| content::unlink_blob(c, &repo, &digest))
+        self.write_removing(move |c| content::unlink_blob(c, &repo, &digest))
             .await
     }
 
@@ -170,7 +170,7 @@ impl MetaStore for SqliteStore {
 
     async fn delete_repository(&self, repo: &str) -> StoreResult<()> {
         let repo = repo.to_owned();
-        self.write_long(move |c| content::delete_repository(c, &repo))
+        self.write_removing(move |c| content::delete_repository(c, &repo))
             .await
     }
 
@@ -234,7 +234,7 @@ impl MetaStore for SqliteStore {
     }
 
     async fn gc_collect(&self, cutoff: i64, delete_untagged: bool) -> StoreResult<GcPlan> {
-        self.write_long(move |c| gc::collect(c, cutoff, delete_untagged))
+        self.write_removing(move |c| gc::collect(c, cutoff, delete_untagged))
             .await
     }
 
