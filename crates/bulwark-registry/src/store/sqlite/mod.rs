@@ -6,7 +6,7 @@
 
 mod accounts;
 mod audit;
-mod blob_cache;
+mod cache;
 mod content;
 mod gc;
 mod store_impl;
@@ -32,7 +32,8 @@ struct Inner {
     path: PathBuf,
     writer: writer::Writer,
     readers: Mutex<Vec<Connection>>,
-    blob_cache: blob_cache::BlobCache,
+    blob_cache: cache::BlobCache,
+    project_cache: cache::ProjectCache,
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -66,7 +67,8 @@ impl SqliteStore {
                 path: path.to_path_buf(),
                 writer: writer::Writer::start(writer)?,
                 readers: Mutex::new(readers),
-                blob_cache: blob_cache::BlobCache::default(),
+                blob_cache: cache::BlobCache::default(),
+                project_cache: cache::ProjectCache::default(),
             }),
         })
     }
@@ -123,9 +125,10 @@ impl SqliteStore {
         &self,
         repo: &str,
         digest: &bulwark_types::Digest,
-    ) -> StoreResult<Option<blob_cache::Descriptor>> {
+    ) -> StoreResult<Option<cache::Descriptor>> {
         let cache = &self.inner.blob_cache;
-        if let Some(hit) = cache.get(repo, digest) {
+        let key = (repo.to_owned(), digest.clone());
+        if let Some(hit) = cache.get(&key) {
             return Ok(Some(hit));
         }
         let generation = cache.generation();
@@ -133,7 +136,21 @@ impl SqliteStore {
             .read_now(|c| content::repo_blob_data(c, repo, digest))?
             .map(|(size, data)| (size, data.map(bytes::Bytes::from)));
         if let Some(found) = &found {
-            cache.put(generation, repo, digest, found.clone());
+            cache.put(generation, key, found.clone());
+        }
+        Ok(found)
+    }
+
+    /// A project, answered from the project cache when possible.
+    fn cached_project(&self, name: &str) -> StoreResult<Option<crate::store::Project>> {
+        let cache = &self.inner.project_cache;
+        if let Some(hit) = cache.get(&name.to_owned()) {
+            return Ok(Some(hit));
+        }
+        let generation = cache.generation();
+        let found = self.read_now(|c| accounts::project(c, name))?;
+        if let Some(found) = &found {
+            cache.put(generation, name.to_owned(), found.clone());
         }
         Ok(found)
     }
@@ -147,6 +164,17 @@ impl SqliteStore {
     {
         let result = self.write_long(f).await;
         self.inner.blob_cache.clear();
+        result
+    }
+
+    /// Runs `f`, a write that changes or removes projects, then forgets the cached ones.
+    async fn write_projects<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let result = self.write(f).await;
+        self.inner.project_cache.clear();
         result
     }
 
@@ -245,7 +273,12 @@ mod tests {
             let (size, data) = s.repo_blob_data("dev/app", &b).await.unwrap().unwrap();
             assert_eq!((size, data.as_deref()), (3, Some(&b"bbb"[..])));
         }
-        assert!(s.inner.blob_cache.get("dev/app", &a).is_some());
+        assert!(
+            s.inner
+                .blob_cache
+                .get(&("dev/app".to_owned(), a.clone()))
+                .is_some()
+        );
 
         assert!(s.unlink_blob("dev/app", &a).await.unwrap());
         assert_eq!(s.repo_blob("dev/app", &a).await.unwrap(), None);
@@ -270,5 +303,28 @@ mod tests {
         assert_eq!(s.repo_blob("dev/app", &a).await.unwrap(), Some(2));
         s.delete_project("dev").await.unwrap();
         assert_eq!(s.repo_blob("dev/app", &a).await.unwrap(), None);
+    }
+
+    /// Project lookups come from the cache until a change to the project commits.
+    #[tokio::test]
+    async fn cached_projects_follow_every_change() {
+        let (_dir, s) = store_with("dev/app", &[]).await;
+        for _ in 0..2 {
+            let p = s.project("dev").await.unwrap().unwrap();
+            assert!(!p.public);
+        }
+        s.set_project_public("dev", true).await.unwrap();
+        assert!(s.project("dev").await.unwrap().unwrap().public);
+        s.set_immutable_rules("dev", vec!["v*".into()])
+            .await
+            .unwrap();
+        assert_eq!(
+            s.project("dev").await.unwrap().unwrap().immutable_tags,
+            vec!["v*".to_string()]
+        );
+        s.delete_project("dev").await.unwrap();
+        assert!(s.project("dev").await.unwrap().is_none());
+        s.create_project("dev", false).await.unwrap();
+        assert!(!s.project("dev").await.unwrap().unwrap().public);
     }
 }

@@ -50,7 +50,7 @@ impl MetaStore for SqliteStore {
     }
 
     async fn project(&self, name: &str) -> StoreResult<Option<Project>> {
-        self.read_now(|c| accounts::project(c, name))
+        self.cached_project(name)
     }
 
     async fn projects(&self) -> StoreResult<Vec<Project>> {
@@ -59,19 +59,22 @@ impl MetaStore for SqliteStore {
 
     async fn delete_project(&self, name: &str) -> StoreResult<()> {
         let name = name.to_owned();
-        self.write_removing(move |c| accounts::delete_project(c, &name))
-            .await
+        let result = self
+            .write_removing(move |c| accounts::delete_project(c, &name))
+            .await;
+        self.inner.project_cache.clear();
+        result
     }
 
     async fn set_project_public(&self, name: &str, public: bool) -> StoreResult<()> {
         let name = name.to_owned();
-        self.write(move |c| accounts::set_project_public(c, &name, public))
+        self.write_projects(move |c| accounts::set_project_public(c, &name, public))
             .await
     }
 
     async fn set_immutable_rules(&self, project: &str, rules: Vec<String>) -> StoreResult<()> {
         let project = project.to_owned();
-        self.write(move |c| accounts::set_immutable_rules(c, &project, &rules))
+        self.write_projects(move |c| accounts::set_immutable_rules(c, &project, &rules))
             .await
     }
 
