@@ -6,17 +6,19 @@
 //!
 //! Two kinds of holder take turns on the connection:
 //! - the caller itself, for short writes (a blob link, a manifest and its tag): when the
-//!   connection is free it commits right away on its own thread. A lone push then costs
-//!   no hand-off to another thread and back, which on a virtual machine (where waking an
+//!   connection is free it commits right away on its own thread, together with the other
+//!   short writes waiting by then (for a few groups at most). A lone push then costs no
+//!   hand-off to another thread and back, which on a virtual machine (where waking an
 //!   idle vCPU means a trip through the hypervisor) is worth as much as the SQLite work.
 //! - a background thread, for long writes (garbage collection, audit batches, repository
-//!   deletion) and for every short write that found the connection busy. Under load the
-//!   writes arriving during one commit pile up and the background thread commits them
-//!   together, as one group.
+//!   deletion) and for the short writes a caller left behind.
 //!
-//! A caller that leaves a job in the queue (the connection was busy, or more jobs
-//! arrived while it committed) wakes the background thread, which sleeps only when the
-//! queue is empty: no job is ever left waiting without someone bound to take it.
+//! A short write that finds the connection busy is left to its holder. Every holder
+//! looks at the queue after each commit and again after letting the connection go; a
+//! caller that stops with jobs still queued wakes the background thread, and the
+//! background thread sleeps only when the queue is empty. So under load the writes that
+//! arrive during one commit are committed together in the next (one fsync for all), and
+//! no job is ever left waiting without someone bound to take it.
 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, TryLockError};
 
@@ -27,6 +29,9 @@ use crate::store::{StoreError, StoreResult};
 
 /// Most writes folded into one transaction.
 const GROUP: usize = 256;
+/// Most groups a caller commits on its own thread before leaving the rest to the
+/// background thread (an async worker should not stay blocked on fsyncs for long).
+const ROUNDS: usize = 4;
 
 /// Runs against the open transaction; returns what to do once the commit outcome is known.
 type Job = Box<dyn FnOnce(&Connection) -> Finish + Send>;
@@ -129,29 +134,38 @@ impl Shared {
             .map_err(|_| StoreError::Task("the write queue is poisoned".into()))
     }
 
-    /// On the caller's thread: commits the waiting short writes if the connection is
-    /// free, then hands whatever is still queued to the background thread.
+    /// On the caller's thread: while the connection is free and short writes are
+    /// waiting (this caller's among them), commits them, for at most [`ROUNDS`] groups;
+    /// then hands whatever is still queued to the background thread. A caller that finds
+    /// the connection busy leaves its write to the holder, which looks at the queue again
+    /// after every commit and once more after letting the connection go.
     fn commit_here(&self) {
-        let conn = match self.conn.try_lock() {
-            Ok(conn) => Some(conn),
-            Err(TryLockError::Poisoned(p)) => Some(p.into_inner()),
-            Err(TryLockError::WouldBlock) => None,
-        };
-        if let Some(conn) = conn {
+        for _ in 0..ROUNDS {
+            let conn = match self.conn.try_lock() {
+                Ok(conn) => conn,
+                Err(TryLockError::Poisoned(p)) => p.into_inner(),
+                Err(TryLockError::WouldBlock) => return,
+            };
             let group = match self.queue.lock() {
                 Ok(mut q) => take(&mut q.short, GROUP),
                 Err(_) => Vec::new(),
             };
+            if group.is_empty() {
+                break;
+            }
             commit_group(&conn, group);
+            drop(conn);
+            if !self.pending(|q| !q.short.is_empty()) {
+                break;
+            }
         }
-        let pending = self
-            .queue
-            .lock()
-            .map(|q| !q.short.is_empty() || !q.long.is_empty())
-            .unwrap_or(false);
-        if pending {
+        if self.pending(|q| !q.short.is_empty() || !q.long.is_empty()) {
             self.work.notify_one();
         }
+    }
+
+    fn pending(&self, what: impl FnOnce(&Queue) -> bool) -> bool {
+        self.queue.lock().map(|q| what(&q)).unwrap_or(false)
     }
 
     fn run_background(&self) {
@@ -324,24 +338,27 @@ mod tests {
         assert_eq!(survivors, 0);
     }
 
-    // Holding the connection across the await is the point: it plays another committer.
-    #[allow(clippy::await_holding_lock)]
     #[tokio::test]
-    async fn a_write_queued_while_the_connection_is_busy_is_taken_by_the_background_thread() {
+    async fn a_write_that_finds_the_connection_busy_is_committed_by_the_holder() {
         let (_dir, w) = writer();
         let w = Arc::new(w);
-        // Hold the connection as another committer would; the short write must not be
-        // stranded in the queue once it is released.
-        let held = w.shared.conn.lock().unwrap();
-        let pending = tokio::spawn({
+        // A long write keeps the background thread (and the connection) busy.
+        let long = tokio::spawn({
             let w = Arc::clone(&w);
-            async move { w.run(Lane::Short, insert(7)).await }
+            async move {
+                w.run(Lane::Long, |c| {
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                    insert(1)(c)
+                })
+                .await
+            }
         });
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        assert!(!pending.is_finished());
-        drop(held);
-        let thread = pending.await.unwrap().unwrap();
-        assert_eq!(thread, "bulwark-sqlite-writer");
-        assert_eq!(count(&w), 1);
+        while w.shared.conn.try_lock().is_ok() {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+        let short = w.run(Lane::Short, insert(2)).await.unwrap();
+        assert_eq!(short, "bulwark-sqlite-writer");
+        assert_eq!(long.await.unwrap().unwrap(), "bulwark-sqlite-writer");
+        assert_eq!(count(&w), 2);
     }
 }
