@@ -10,6 +10,8 @@ use axum::http::StatusCode;
 use axum::middleware;
 use axum::response::IntoResponse;
 use axum::routing::{any, get};
+use axum_server::accept::NoDelayAcceptor;
+use axum_server::tls_rustls::RustlsAcceptor;
 use bulwark_auth::token::TokenService;
 
 use crate::access::CredentialCache;
@@ -182,9 +184,13 @@ pub async fn serve(
         h.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
     });
     let listen_err = |source| StartError::Listen { addr, source };
+    // Responses go out as soon as they are written (TCP_NODELAY): a registry answers
+    // many small requests on kept-alive connections, where Nagle's algorithm would hold
+    // a response back until the client's delayed ACK.
     if config.tls.insecure_http {
         tracing::warn!(%addr, "serving plain HTTP (insecure_http): use only on loopback or behind a TLS proxy");
         axum_server::bind(addr)
+            .acceptor(NoDelayAcceptor)
             .handle(handle)
             .serve(app)
             .await
@@ -192,7 +198,8 @@ pub async fn serve(
     } else {
         let rustls = tls::server_config(&config).await?;
         tracing::info!(%addr, "serving HTTPS");
-        axum_server::bind_rustls(addr, rustls)
+        axum_server::bind(addr)
+            .acceptor(RustlsAcceptor::new(rustls).acceptor(NoDelayAcceptor))
             .handle(handle)
             .serve(app)
             .await
