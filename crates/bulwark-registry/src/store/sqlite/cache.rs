@@ -87,6 +87,24 @@ impl<K: Hash + Eq, V: Clone + Weigh> Cache<K, V> {
         inner.map.get(key).cloned()
     }
 
+    /// The cached answer for `key`, else what `read` finds in the database (remembered
+    /// when found, unless a clearing write committed during the read).
+    pub(super) fn get_or_read<E>(
+        &self,
+        key: K,
+        read: impl FnOnce() -> Result<Option<V>, E>,
+    ) -> Result<Option<V>, E> {
+        if let Some(hit) = self.get(&key) {
+            return Ok(Some(hit));
+        }
+        let generation = self.generation();
+        let found = read()?;
+        if let Some(found) = &found {
+            self.put(generation, key, found.clone());
+        }
+        Ok(found)
+    }
+
     /// Remembers what a lookup that started at `generation` found, unless a write that
     /// clears this cache committed since.
     pub(super) fn put(&self, generation: u64, key: K, value: V) {

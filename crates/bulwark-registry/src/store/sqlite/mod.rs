@@ -22,6 +22,16 @@ use super::{StoreError, StoreResult};
 const SCHEMA: &str = include_str!("schema.sql");
 const READERS: usize = 8;
 
+/// What a write may leave stale in the read caches.
+#[derive(Clone, Copy)]
+enum Stale {
+    /// Blob links or blobs removed.
+    Blobs,
+    /// Projects changed or removed.
+    Projects,
+    BlobsAndProjects,
+}
+
 /// Metadata in one SQLite database file.
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -126,55 +136,36 @@ impl SqliteStore {
         repo: &str,
         digest: &bulwark_types::Digest,
     ) -> StoreResult<Option<cache::Descriptor>> {
-        let cache = &self.inner.blob_cache;
-        let key = (repo.to_owned(), digest.clone());
-        if let Some(hit) = cache.get(&key) {
-            return Ok(Some(hit));
-        }
-        let generation = cache.generation();
-        let found = self
-            .read_now(|c| content::repo_blob_data(c, repo, digest))?
-            .map(|(size, data)| (size, data.map(bytes::Bytes::from)));
-        if let Some(found) = &found {
-            cache.put(generation, key, found.clone());
-        }
-        Ok(found)
+        self.inner
+            .blob_cache
+            .get_or_read((repo.to_owned(), digest.clone()), || {
+                Ok(self
+                    .read_now(|c| content::repo_blob_data(c, repo, digest))?
+                    .map(|(size, data)| (size, data.map(bytes::Bytes::from))))
+            })
     }
 
     /// A project, answered from the project cache when possible.
     fn cached_project(&self, name: &str) -> StoreResult<Option<crate::store::Project>> {
-        let cache = &self.inner.project_cache;
-        if let Some(hit) = cache.get(&name.to_owned()) {
-            return Ok(Some(hit));
-        }
-        let generation = cache.generation();
-        let found = self.read_now(|c| accounts::project(c, name))?;
-        if let Some(found) = &found {
-            cache.put(generation, name.to_owned(), found.clone());
-        }
-        Ok(found)
+        self.inner.project_cache.get_or_read(name.to_owned(), || {
+            self.read_now(|c| accounts::project(c, name))
+        })
     }
 
-    /// Runs `f`, a write that may remove blob links or blobs, then forgets the cached
-    /// blob descriptors (whether or not it committed: forgetting is always safe).
-    async fn write_removing<T, F>(&self, f: F) -> StoreResult<T>
+    /// Runs the rare write `f` (on the writer thread), then forgets the cached entries it
+    /// may have made stale, whether or not it committed: forgetting is always safe.
+    async fn write_stale<T, F>(&self, stale: Stale, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     {
         let result = self.write_long(f).await;
-        self.inner.blob_cache.clear();
-        result
-    }
-
-    /// Runs `f`, a write that changes or removes projects, then forgets the cached ones.
-    async fn write_projects<T, F>(&self, f: F) -> StoreResult<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
-    {
-        let result = self.write(f).await;
-        self.inner.project_cache.clear();
+        if matches!(stale, Stale::Blobs | Stale::BlobsAndProjects) {
+            self.inner.blob_cache.clear();
+        }
+        if matches!(stale, Stale::Projects | Stale::BlobsAndProjects) {
+            self.inner.project_cache.clear();
+        }
         result
     }
 
@@ -290,19 +281,18 @@ mod tests {
         assert_eq!(s.repo_blob("dev/app", &c).await.unwrap(), None);
         assert_eq!(s.repo_blob_data("dev/app", &b).await.unwrap(), None);
 
-        s.put_inline_blob("dev/app", &a, b"aa".to_vec())
-            .await
-            .unwrap();
-        assert_eq!(s.repo_blob("dev/app", &a).await.unwrap(), Some(2));
-        s.delete_repository("dev/app").await.unwrap();
-        assert_eq!(s.repo_blob("dev/app", &a).await.unwrap(), None);
-
-        s.put_inline_blob("dev/app", &a, b"aa".to_vec())
-            .await
-            .unwrap();
-        assert_eq!(s.repo_blob("dev/app", &a).await.unwrap(), Some(2));
-        s.delete_project("dev").await.unwrap();
-        assert_eq!(s.repo_blob("dev/app", &a).await.unwrap(), None);
+        for whole_project in [false, true] {
+            s.put_inline_blob("dev/app", &a, b"aa".to_vec())
+                .await
+                .unwrap();
+            assert_eq!(s.repo_blob("dev/app", &a).await.unwrap(), Some(2));
+            if whole_project {
+                s.delete_project("dev").await.unwrap();
+            } else {
+                s.delete_repository("dev/app").await.unwrap();
+            }
+            assert_eq!(s.repo_blob("dev/app", &a).await.unwrap(), None);
+        }
     }
 
     /// Project lookups come from the cache until a change to the project commits.

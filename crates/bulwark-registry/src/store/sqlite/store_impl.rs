@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use bulwark_auth::role::Role;
 use bulwark_types::Digest;
 
-use super::{SqliteStore, accounts, audit, content, gc};
+use super::{SqliteStore, Stale, accounts, audit, content, gc};
 use crate::store::*;
 
 #[async_trait]
@@ -59,23 +59,26 @@ impl MetaStore for SqliteStore {
 
     async fn delete_project(&self, name: &str) -> StoreResult<()> {
         let name = name.to_owned();
-        let result = self
-            .write_removing(move |c| accounts::delete_project(c, &name))
-            .await;
-        self.inner.project_cache.clear();
-        result
+        self.write_stale(Stale::BlobsAndProjects, move |c| {
+            accounts::delete_project(c, &name)
+        })
+        .await
     }
 
     async fn set_project_public(&self, name: &str, public: bool) -> StoreResult<()> {
         let name = name.to_owned();
-        self.write_projects(move |c| accounts::set_project_public(c, &name, public))
-            .await
+        self.write_stale(Stale::Projects, move |c| {
+            accounts::set_project_public(c, &name, public)
+        })
+        .await
     }
 
     async fn set_immutable_rules(&self, project: &str, rules: Vec<String>) -> StoreResult<()> {
         let project = project.to_owned();
-        self.write_projects(move |c| accounts::set_immutable_rules(c, &project, &rules))
-            .await
+        self.write_stale(Stale::Projects, move |c| {
+            accounts::set_immutable_rules(c, &project, &rules)
+        })
+        .await
     }
 
     async fn set_member(&self, project: &str, user: &str, role: Role) -> StoreResult<()> {
@@ -157,8 +160,10 @@ impl MetaStore for SqliteStore {
     async fn unlink_blob(&self, repo: &str, digest: &Digest) -> StoreResult<bool> {
         let repo = repo.to_owned();
         let digest = digest.to_owned();
-        self.write_removing(move |c| content::unlink_blob(c, &repo, &digest))
-            .await
+        self.write_stale(Stale::Blobs, move |c| {
+            content::unlink_blob(c, &repo, &digest)
+        })
+        .await
     }
 
     async fn repositories(&self, page: Page) -> StoreResult<Vec<String>> {
@@ -173,7 +178,7 @@ impl MetaStore for SqliteStore {
 
     async fn delete_repository(&self, repo: &str) -> StoreResult<()> {
         let repo = repo.to_owned();
-        self.write_removing(move |c| content::delete_repository(c, &repo))
+        self.write_stale(Stale::Blobs, move |c| content::delete_repository(c, &repo))
             .await
     }
 
@@ -237,8 +242,10 @@ impl MetaStore for SqliteStore {
     }
 
     async fn gc_collect(&self, cutoff: i64, delete_untagged: bool) -> StoreResult<GcPlan> {
-        self.write_removing(move |c| gc::collect(c, cutoff, delete_untagged))
-            .await
+        self.write_stale(Stale::Blobs, move |c| {
+            gc::collect(c, cutoff, delete_untagged)
+        })
+        .await
     }
 
     async fn known_blobs(&self) -> StoreResult<HashSet<String>> {
