@@ -134,7 +134,7 @@ impl Metrics {
                 "bulwark_http_request_duration_seconds_count{{{labels}}} {count}"
             );
         }
-        let gauges: [(&str, &str, &str, u64); 8] = [
+        let gauges: [(&str, &str, &str, u64); 10] = [
             (
                 "bulwark_http_received_bytes_total",
                 "counter",
@@ -178,6 +178,18 @@ impl Metrics {
                 "Bytes in stored blobs.",
                 stats.blob_bytes,
             ),
+            (
+                "bulwark_store_commits_total",
+                "counter",
+                "Metadata transactions committed (each a group of writes sharing one fsync).",
+                stats.commits,
+            ),
+            (
+                "bulwark_store_committed_writes_total",
+                "counter",
+                "Writes in those transactions (divided by the commits: mean group size).",
+                stats.committed_writes,
+            ),
         ];
         for (name, kind, help, value) in gauges {
             let _ = writeln!(
@@ -185,6 +197,14 @@ impl Metrics {
                 "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
             );
         }
+        let _ = writeln!(
+            out,
+            "# HELP bulwark_store_commit_seconds_total Time spent committing metadata \
+             transactions (BEGIN to the end of COMMIT, fsync included).\n\
+             # TYPE bulwark_store_commit_seconds_total counter\n\
+             bulwark_store_commit_seconds_total {}",
+            stats.commit_seconds
+        );
         out
     }
 }

@@ -439,6 +439,20 @@ async fn metrics_count_requests_and_storage() {
     assert!(text.contains("bulwark_storage_blobs 2"));
     assert!(text.contains("bulwark_storage_tags 1"));
     assert!(text.contains("bulwark_http_request_duration_seconds_bucket{"));
+    // The project, two blobs and the manifest with its tag are four writes at least;
+    // each commit holds one or more of them.
+    let value = |name: &str| -> f64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+            .unwrap_or_else(|| panic!("{name} missing:\n{text}"))
+    };
+    let commits = value("bulwark_store_commits_total");
+    let writes = value("bulwark_store_committed_writes_total");
+    assert!(
+        writes >= 4.0 && commits >= 1.0 && writes >= commits,
+        "{commits} {writes}"
+    );
+    assert!(value("bulwark_store_commit_seconds_total") > 0.0);
     // No repository names or digests leak into labels.
     assert!(!text.contains("dev/app"));
     assert_eq!(

@@ -162,4 +162,10 @@ pub struct StorageStats {
     pub tags: u64,
     pub blobs: u64,
     pub blob_bytes: u64,
+    /// Metadata transactions committed since start (each a group of writes).
+    pub commits: u64,
+    /// Writes run in those transactions (commits / writes is the mean group size).
+    pub committed_writes: u64,
+    /// Seconds spent committing (BEGIN to the end of COMMIT, fsync included).
+    pub commit_seconds: f64,
 }

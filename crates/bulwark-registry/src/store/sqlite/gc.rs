@@ -67,6 +67,7 @@ pub(super) fn stats(c: &Connection) -> StoreResult<StorageStats> {
                 tags: r.get(2)?,
                 blobs: r.get(3)?,
                 blob_bytes: r.get(4)?,
+                ..StorageStats::default()
             })
         },
     )?)

@@ -253,6 +253,12 @@ impl MetaStore for SqliteStore {
     }
 
     async fn storage_stats(&self) -> StoreResult<StorageStats> {
-        self.read(gc::stats).await
+        let (commits, committed_writes, commit_seconds) = self.inner.writer.stats();
+        Ok(StorageStats {
+            commits,
+            committed_writes,
+            commit_seconds,
+            ..self.read(gc::stats).await?
+        })
     }
 }

@@ -20,7 +20,9 @@
 //! arrive during one commit are committed together in the next (one fsync for all), and
 //! no job is ever left waiting without someone bound to take it.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, TryLockError};
+use std::time::Instant;
 
 use rusqlite::Connection;
 use tokio::sync::oneshot;
@@ -59,6 +61,7 @@ struct Shared {
     queue: Mutex<Queue>,
     /// Signals the background thread that the queue is not empty (or that it must stop).
     work: Condvar,
+    stats: CommitStats,
 }
 
 /// Handle to the write connection. Dropping it stops the background thread once the
@@ -82,6 +85,7 @@ impl Writer {
             conn: Mutex::new(conn),
             queue: Mutex::new(Queue::default()),
             work: Condvar::new(),
+            stats: CommitStats::default(),
         });
         let background = Arc::clone(&shared);
         std::thread::Builder::new()
@@ -89,6 +93,11 @@ impl Writer {
             .spawn(move || background.run_background())
             .map_err(|e| StoreError::Task(format!("cannot start the writer thread: {e}")))?;
         Ok(Self { shared })
+    }
+
+    /// Commit counters so far.
+    pub(super) fn stats(&self) -> (u64, u64, f64) {
+        self.shared.stats.snapshot()
     }
 
     pub(super) async fn run<T, F>(&self, lane: Lane, f: F) -> StoreResult<T>
@@ -153,7 +162,7 @@ impl Shared {
             if group.is_empty() {
                 break;
             }
-            commit_group(&conn, group);
+            commit_group(&conn, &self.stats, group);
             drop(conn);
             if !self.pending(|q| !q.short.is_empty()) {
                 break;
@@ -200,7 +209,7 @@ impl Shared {
                 (conn, group)
             };
             let (conn, jobs) = group;
-            commit_group(&conn, jobs);
+            commit_group(&conn, &self.stats, jobs);
         }
     }
 }
@@ -213,11 +222,33 @@ fn take(jobs: &mut Vec<Job>, most: usize) -> Vec<Job> {
     }
 }
 
+/// Commit counters, for `/metrics`: how many groups, how many writes in them, and the
+/// time from BEGIN to the end of COMMIT (fsync included).
+#[derive(Default)]
+pub(super) struct CommitStats {
+    commits: AtomicU64,
+    writes: AtomicU64,
+    nanos: AtomicU64,
+}
+
+impl CommitStats {
+    /// (commits, writes, seconds committing).
+    pub(super) fn snapshot(&self) -> (u64, u64, f64) {
+        (
+            self.commits.load(Ordering::Relaxed),
+            self.writes.load(Ordering::Relaxed),
+            self.nanos.load(Ordering::Relaxed) as f64 / 1e9,
+        )
+    }
+}
+
 /// Runs `jobs` in one transaction and answers each with the outcome.
-fn commit_group(conn: &Connection, jobs: Vec<Job>) {
+fn commit_group(conn: &Connection, stats: &CommitStats, jobs: Vec<Job>) {
     if jobs.is_empty() {
         return;
     }
+    let started = Instant::now();
+    let writes = jobs.len() as u64;
     if let Err(e) = cached(conn, "BEGIN IMMEDIATE") {
         // Dropping the jobs answers their callers with an error.
         tracing::error!(error = %e, writes = jobs.len(), "cannot begin a write transaction");
@@ -227,6 +258,11 @@ fn commit_group(conn: &Connection, jobs: Vec<Job>) {
     let commit = cached(conn, "COMMIT").map_err(|e| e.to_string());
     if commit.is_err() {
         let _ = conn.execute_batch("ROLLBACK");
+    } else {
+        let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        stats.commits.fetch_add(1, Ordering::Relaxed);
+        stats.writes.fetch_add(writes, Ordering::Relaxed);
+        stats.nanos.fetch_add(nanos, Ordering::Relaxed);
     }
     for finish in finishers {
         finish(commit.clone());
@@ -331,6 +367,11 @@ mod tests {
         }
         assert_eq!(failed, 40);
         assert_eq!(count(&w), 360);
+        // Every write ran in some committed group; groups hold one or more writes.
+        let (commits, writes, secs) = w.stats();
+        assert_eq!(writes, 400);
+        assert!((1..=400).contains(&commits), "{commits} commits");
+        assert!(secs > 0.0);
         let conn = w.shared.conn.lock().unwrap();
         let survivors: i64 = conn
             .query_row("SELECT count(*) FROM t WHERE k % 10 = 0", [], |r| r.get(0))
