@@ -1,126 +1,48 @@
-//! An in-process registry for management API tests: a fresh data directory, the router
-//! driven with `tower::ServiceExt::oneshot`, a client address in every request (handlers
-//! read `ConnectInfo`), and helpers to seed accounts and push content.
+//! An in-process registry for management API tests: the registry test harness
+//! (`tests/support`: a fresh data directory, the router driven with
+//! `tower::ServiceExt::oneshot`, a client address in every request) plus JSON calls and
+//! helpers to seed accounts and push content.
 #![allow(dead_code)]
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
-use axum::Router;
-use axum::body::Body;
-use axum::extract::ConnectInfo;
-use axum::http::{Method, Request, StatusCode};
-use base64::Engine as _;
+use axum::http::{Method, StatusCode};
 use bulwark_auth::role::{Action, Role};
-use bulwark_registry::config::TlsConfig;
+use bulwark_registry::AppState;
 use bulwark_registry::store::{NewUser, Robot};
-use bulwark_registry::{AppState, Config};
 use serde_json::Value;
-use sha2::Digest as _;
-use tower::ServiceExt;
 
-pub const ADMIN_PW: &str = "adminpw";
-/// The address every test request comes from.
-pub const CLIENT_IP: &str = "192.0.2.7";
+#[path = "../support/mod.rs"]
+mod registry;
 
-/// How a request authenticates.
-#[derive(Clone, Debug)]
-pub enum Auth {
-    None,
-    Basic(String, String),
-    Bearer(String),
-}
-
-impl Auth {
-    pub fn basic(user: &str, password: &str) -> Self {
-        Self::Basic(user.into(), password.into())
-    }
-
-    pub fn admin() -> Self {
-        Self::basic("admin", ADMIN_PW)
-    }
-}
-
-/// A response, fully read.
-#[derive(Debug)]
-pub struct Resp {
-    pub status: StatusCode,
-    pub body: Vec<u8>,
-}
-
-impl Resp {
-    pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
-    }
-
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
-    /// The first error message of a JSON error body.
-    pub fn message(&self) -> String {
-        self.json()["errors"][0]["message"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
-    }
-}
+// Not every test binary uses every name (the same reason as `dead_code` above).
+#[allow(unused_imports)]
+pub use registry::{ADMIN_PW, Auth, CLIENT_IP, Resp};
 
 pub struct Api {
     pub state: AppState,
-    app: Router,
-    _dir: tempfile::TempDir,
+    registry: registry::Registry,
 }
 
 impl Api {
     pub async fn start() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let config = Config {
-            data_dir: dir.path().join("data"),
-            tls: TlsConfig {
-                insecure_http: true,
-                ..TlsConfig::default()
-            },
-            ..Config::default()
-        };
-        let opened = bulwark_registry::open(config, Some(ADMIN_PW.into()))
-            .await
-            .unwrap();
-        let app = bulwark_registry::app(opened.state.clone());
+        let registry = registry::Registry::start().await;
         Self {
-            state: opened.state,
-            app,
-            _dir: dir,
+            state: registry.state.clone(),
+            registry,
         }
     }
 
     /// Sends a request; `body` is sent as given (so tests can send malformed JSON).
     pub async fn raw(&self, method: Method, uri: &str, auth: &Auth, body: &[u8]) -> Resp {
-        let mut req = Request::builder()
-            .method(method)
-            .uri(uri)
-            .header("host", "registry.test");
-        match auth {
-            Auth::None => {}
-            Auth::Basic(u, p) => {
-                let v = base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}"));
-                req = req.header("authorization", format!("Basic {v}"));
-            }
-            Auth::Bearer(t) => req = req.header("authorization", format!("Bearer {t}")),
-        }
-        if !body.is_empty() {
-            req = req.header("content-type", "application/json");
-        }
-        let mut req = req.body(Body::from(body.to_vec())).unwrap();
-        let addr: SocketAddr = format!("{CLIENT_IP}:40000").parse().unwrap();
-        req.extensions_mut().insert(ConnectInfo(addr));
-        let resp = self.app.clone().oneshot(req).await.unwrap();
-        let status = resp.status();
-        let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        let json: &[(&str, &str)] = if body.is_empty() {
+            &[]
+        } else {
+            &[("content-type", "application/json")]
+        };
+        self.registry
+            .call(method, uri, auth, body.to_vec(), json)
             .await
-            .unwrap()
-            .to_vec();
-        Resp { status, body }
     }
 
     /// Sends a request with an optional JSON body.
@@ -179,31 +101,6 @@ impl Api {
         full
     }
 
-    async fn push_blob(&self, repo: &str, data: &[u8], auth: &Auth) -> String {
-        let digest = format!("sha256:{}", hex::encode(sha2::Sha256::digest(data)));
-        let uri = format!("/v2/{repo}/blobs/uploads/?digest={digest}");
-        let mut req = Request::builder()
-            .method(Method::POST)
-            .uri(&uri)
-            .header("host", "registry.test");
-        if let Auth::Basic(u, p) = auth {
-            let v = base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}"));
-            req = req.header("authorization", format!("Basic {v}"));
-        }
-        let req = req
-            .header("content-type", "application/octet-stream")
-            .header("content-length", data.len())
-            .body(Body::from(data.to_vec()))
-            .unwrap();
-        let resp = self.app.clone().oneshot(req).await.unwrap();
-        assert_eq!(
-            resp.status(),
-            StatusCode::CREATED,
-            "monolithic upload to {repo}"
-        );
-        digest
-    }
-
     /// Pushes a small one-layer image to `repo:tag`.
     pub async fn push_image(&self, repo: &str, tag: &str, auth: &Auth) {
         let status = self
@@ -222,30 +119,17 @@ impl Api {
     ) -> StatusCode {
         let config =
             br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#;
-        let layer = layer.as_bytes().to_vec();
-        let config_digest = self.push_blob(repo, config, auth).await;
-        let layer_digest = self.push_blob(repo, &layer, auth).await;
-        let manifest = serde_json::json!({
-            "schemaVersion": 2,
-            "mediaType": "application/vnd.oci.image.manifest.v1+json",
-            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest, "size": config.len()},
-            "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": layer_digest, "size": layer.len()}],
-        });
-        let uri = format!("/v2/{repo}/manifests/{tag}");
-        let mut req = Request::builder()
-            .method(Method::PUT)
-            .uri(&uri)
-            .header("host", "registry.test");
-        if let Auth::Basic(u, p) = auth {
-            let v = base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}"));
-            req = req.header("authorization", format!("Basic {v}"));
-        }
-        let body = serde_json::to_vec(&manifest).unwrap();
-        let req = req
-            .header("content-type", "application/vnd.oci.image.manifest.v1+json")
-            .body(Body::from(body))
-            .unwrap();
-        self.app.clone().oneshot(req).await.unwrap().status()
+        let reg = &self.registry;
+        let config_digest = reg.push_blob(repo, config, auth).await;
+        let layer_digest = reg.push_blob(repo, layer.as_bytes(), auth).await;
+        let manifest = registry::image_manifest(
+            &config_digest,
+            config.len(),
+            &layer_digest,
+            layer.len(),
+            None,
+        );
+        reg.put_manifest(repo, tag, &manifest, auth).await.status
     }
 
     /// Audit events matching `query` (a query string), once the writer has caught up:

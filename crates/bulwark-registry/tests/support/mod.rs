@@ -12,6 +12,8 @@ use sha2::Digest as _;
 use tower::ServiceExt;
 
 pub const ADMIN_PW: &str = "admin-password";
+/// The address every test request comes from (handlers read `ConnectInfo`).
+pub const CLIENT_IP: &str = "192.0.2.7";
 
 pub struct Registry {
     pub state: AppState,
@@ -40,6 +42,16 @@ impl Resp {
             .as_str()
             .map(str::to_string)
     }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    /// The first error message of a JSON error body.
+    pub fn message(&self) -> String {
+        self.json()["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
 }
 
 /// How a request authenticates.
@@ -53,6 +65,10 @@ pub enum Auth {
 impl Auth {
     pub fn basic(u: &str, p: &str) -> Self {
         Self::Basic(u.into(), p.into())
+    }
+
+    pub fn admin() -> Self {
+        Self::basic("admin", ADMIN_PW)
     }
 }
 
@@ -124,10 +140,13 @@ impl Registry {
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
-        let req = req
+        let mut req = req
             .header("content-length", body.len())
             .body(Body::from(body))
             .unwrap();
+        let addr: std::net::SocketAddr = format!("{CLIENT_IP}:40000").parse().unwrap();
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(addr));
         let resp = self.app.clone().oneshot(req).await.unwrap();
         let status = resp.status();
         let headers = resp.headers().clone();
